@@ -1,0 +1,125 @@
+# walidata - build, test, install.
+#
+#   make                 build build/libwalidata.a and build/walidata
+#   make check           build and run every test (unit, command line, fuzz corpus)
+#   make check SANITIZE=1  the same under AddressSanitizer and UndefinedBehaviorSanitizer
+#   make demo            validate the bundled sample extracts and show the reports
+#   make fuzz            build the libFuzzer harnesses with clang (build/fuzz/)
+#   make bench           run the benchmark in bench/
+#   make install         install under $(DESTDIR)$(PREFIX)
+#
+# Missing build dependencies are installed from Debian's packages by .ci/install-deps.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+SANITIZE ?= 0
+CC ?= cc
+
+ifeq ($(SANITIZE),1)
+BUILD := build/sanitize
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else
+BUILD := build
+SANFLAGS :=
+endif
+
+PKGS := jansson zlib
+# pkg-config runs after the dependency check (a prerequisite), once.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lcsv -lm)$(PKG_LIBS)
+CMOCKA_LIBS = $(eval CMOCKA_LIBS := $(shell pkg-config --libs cmocka))$(CMOCKA_LIBS)
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+        -Wimplicit-fallthrough -Werror
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+CORE_SRCS := \
+	etl/error.c etl/mem.c etl/utf8.c etl/stream.c etl/reader.c \
+	etl/strmap.c etl/keyset.c etl/jsonkeys.c etl/codes.c \
+	etl/definition.c etl/definition_fields.c \
+	etl/values.c etl/datefmt.c etl/identifiers.c etl/transform.c etl/rules.c \
+	etl/validate.c etl/quality.c etl/report.c etl/report_text.c etl/config.c \
+	connectors/file.c
+CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd_validate.c \
+	etl/cmd_mapping.c
+TEST_NAMES := test_reader test_codes test_definition test_values test_identifiers \
+	test_rules test_validate test_config
+FUZZ_NAMES := fuzz_reader fuzz_definition
+
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+TEST_BINS := $(TEST_NAMES:%=$(BUILD)/tests/%)
+LIB := $(BUILD)/libwalidata.a
+BIN := $(BUILD)/walidata
+DEPS_STAMP := build/.deps-ok
+
+.PHONY: all check unit-check cli-check demo fuzz fuzz-run bench install uninstall clean format deps
+
+all: $(BIN)
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): .ci/install-deps
+	@mkdir -p build
+	@.ci/install-deps
+	@touch $@
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(CORE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJS) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/testutil.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tests/testutil.o $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+check: $(BIN) $(TEST_BINS)
+	@WALIDATA_BIN=$(BUILD)/walidata tests/run-all $(TEST_BINS)
+
+demo: $(BIN)
+	@tests/samples/demo $(BUILD)/walidata
+
+# libFuzzer harnesses: clang with its fuzzer runtime, sanitizers on.
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS)
+fuzz: $(FUZZ_NAMES:%=build/fuzz/%)
+build/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) | $(DEPS_STAMP)
+	@command -v clang >/dev/null || WALIDATA_FUZZ=1 .ci/install-deps
+	@mkdir -p build/fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) $(PKG_LIBS)
+FUZZ_SECONDS ?= 60
+fuzz-run: fuzz
+	@for f in $(FUZZ_NAMES); do \
+	  mkdir -p build/fuzz/corpus-$$f; \
+	  build/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    build/fuzz/corpus-$$f tests/fuzz/corpus/$$f || exit 1; \
+	done
+
+bench: $(BIN)
+	@bench/run
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/walidata/mappings \
+	  $(DESTDIR)$(PREFIX)/share/walidata/reference-codes
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/walidata
+	install -m 0644 mappings/*.json $(DESTDIR)$(PREFIX)/share/walidata/mappings/
+	install -m 0644 reference-codes/*.json reference-codes/*.csv \
+	  $(DESTDIR)$(PREFIX)/share/walidata/reference-codes/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/walidata
+	rm -rf $(DESTDIR)$(PREFIX)/share/walidata
+
+format:
+	clang-format -i etl/*.c etl/*.h connectors/*.c connectors/*.h tests/*.c tests/*.h \
+	  tests/fuzz/*.c bench/*.c
+
+clean:
+	rm -rf build
+
+-include $(CORE_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_BINS:=.d) $(BUILD)/tests/testutil.d

@@ -1,0 +1,60 @@
+/*
+ * keyset.c - open-addressing set of 64-bit fingerprints.
+ */
+#include <stdlib.h>
+
+#include "keyset.h"
+
+#include "mem.h"
+
+void wd_keyset_init(struct wd_keyset *s)
+{
+    s->cap = 1024;
+    s->count = 0;
+    s->slots = wd_calloc(s->cap, sizeof(*s->slots));
+}
+
+void wd_keyset_free(struct wd_keyset *s)
+{
+    free(s->slots);
+    s->slots = NULL;
+    s->cap = s->count = 0;
+}
+
+static bool insert(uint64_t *slots, size_t cap, uint64_t fp)
+{
+    size_t mask = cap - 1;
+    for (size_t i = (size_t)fp & mask;; i = (i + 1) & mask) {
+        if (slots[i] == fp)
+            return false;
+        if (slots[i] == 0) {
+            slots[i] = fp;
+            return true;
+        }
+    }
+}
+
+bool wd_keyset_add(struct wd_keyset *s, uint64_t fp)
+{
+    if (fp == 0)
+        fp = 1;
+    if ((s->count + 1) * 4 > s->cap * 3) {
+        size_t cap = s->cap * 2;
+        uint64_t *slots = wd_calloc(cap, sizeof(*slots));
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->slots[i])
+                insert(slots, cap, s->slots[i]);
+        free(s->slots);
+        s->slots = slots;
+        s->cap = cap;
+    }
+    if (!insert(s->slots, s->cap, fp))
+        return false;
+    s->count++;
+    return true;
+}
+
+size_t wd_keyset_bytes(const struct wd_keyset *s)
+{
+    return s->cap * sizeof(*s->slots);
+}

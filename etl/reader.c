@@ -1,0 +1,518 @@
+/*
+ * reader.c - CSV records from a byte stream, with line numbers, in bounded memory.
+ *
+ * Data flow: the stream fills a fixed chunk; the chunk is fed to libcsv one physical line
+ * at a time (split at '\n'), so the reader always knows the line it is on and where each
+ * record began: a record starts on the line being fed when libcsv is between rows at the
+ * start of that line. libcsv copies each field; the field callback appends it to a per-record
+ * arena, the row callback marks the record complete. A complete record is then checked for
+ * encoding (and transcoded to UTF-8 when the dialect says windows-1252 or ISO-8859-1) and
+ * handed out.
+ *
+ * libcsv is set to end records only at '\n' and to treat '\r' as the only "space", so CRLF
+ * and LF files read alike while spaces and tabs in values reach the caller exactly as
+ * written; trimming is the transform step's job. Strict mode turns broken quoting into an
+ * error instead of a silently merged field.
+ *
+ * Limits: a field may not pass max_field bytes (checked after every fed piece, so memory
+ * stays under max_field plus one chunk), a record may not have more than WD_MAX_FIELDS
+ * fields, and a record's bytes together may not pass WD_MAX_RECORD.
+ */
+#include <stdlib.h>
+
+#include "reader.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <iconv.h>
+#include <strings.h>
+#include <string.h>
+
+#include "mem.h"
+#include "utf8.h"
+
+#define CHUNK_SIZE (256 * 1024)
+#define WD_MAX_RECORD ((size_t)64 << 20)
+#define LIBCSV_ROW_NOT_BEGUN 0 /* libcsv's pstate between records */
+
+struct field_span {
+    size_t off; /* into the arena, or into conv when converted */
+    size_t len;
+    unsigned flags;
+    bool converted;
+};
+
+struct wd_reader {
+    struct wd_stream *in;
+    struct wd_dialect d;
+    struct csv_parser csv;
+    iconv_t cd; /* (iconv_t)-1 when the text is UTF-8 */
+
+    unsigned char *chunk;
+    size_t chunk_len, chunk_pos;
+    bool eof, started, finished;
+
+    uint64_t line;        /* physical line of the next byte fed to libcsv */
+    uint64_t record_line; /* line where the record being parsed began */
+    uint64_t done_line;   /* line where the completed record began */
+    bool record_done;
+    bool too_many_fields, too_large;
+
+    struct wd_buf arena; /* bytes of the record being parsed */
+    struct wd_buf conv;  /* transcoded bytes of the completed record */
+    struct field_span *spans;
+    size_t nspans, cap_spans;
+    struct wd_field *fields;
+    size_t cap_fields;
+    struct wd_record rec;
+
+    bool header_done;
+    struct wd_record header;
+    struct wd_field *header_fields;
+    char *header_bytes;
+
+    uint64_t rows, blank, bytes;
+};
+
+void wd_dialect_default(struct wd_dialect *d)
+{
+    d->delimiter = ',';
+    d->quote = '"';
+    d->header = true;
+    d->encoding = WD_ENCODING_UTF8;
+    d->max_field = WD_MAX_FIELD_DEFAULT;
+}
+
+bool wd_encoding_parse(const char *name, enum wd_encoding *out)
+{
+    static const struct {
+        const char *name;
+        enum wd_encoding enc;
+    } names[] = {
+        {"utf-8", WD_ENCODING_UTF8},
+        {"utf8", WD_ENCODING_UTF8},
+        {"windows-1252", WD_ENCODING_WINDOWS_1252},
+        {"cp1252", WD_ENCODING_WINDOWS_1252},
+        {"iso-8859-1", WD_ENCODING_ISO_8859_1},
+        {"latin1", WD_ENCODING_ISO_8859_1},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcasecmp(name, names[i].name) == 0) {
+            *out = names[i].enc;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *wd_encoding_name(enum wd_encoding enc)
+{
+    switch (enc) {
+    case WD_ENCODING_WINDOWS_1252:
+        return "windows-1252";
+    case WD_ENCODING_ISO_8859_1:
+        return "iso-8859-1";
+    case WD_ENCODING_UTF8:
+    default:
+        return "utf-8";
+    }
+}
+
+static int is_space_cr(unsigned char c)
+{
+    return c == '\r';
+}
+
+static int is_term_lf(unsigned char c)
+{
+    return c == '\n';
+}
+
+static void on_field(void *s, size_t len, void *data)
+{
+    struct wd_reader *r = data;
+    if (r->nspans >= WD_MAX_FIELDS) {
+        r->too_many_fields = true;
+        return;
+    }
+    if (r->nspans == r->cap_spans) {
+        r->cap_spans = r->cap_spans ? r->cap_spans * 2 : 32;
+        r->spans = wd_realloc(r->spans, r->cap_spans * sizeof(*r->spans));
+    }
+    struct field_span *sp = &r->spans[r->nspans++];
+    sp->off = r->arena.len;
+    sp->len = len;
+    sp->flags = 0;
+    sp->converted = false;
+    /* every field is NUL-terminated in the arena */
+    if (!wd_buf_append(&r->arena, s ? s : "", s ? len : 0) || !wd_buf_putc(&r->arena, '\0'))
+        r->too_large = true;
+}
+
+static void on_record(int term, void *data)
+{
+    (void)term;
+    struct wd_reader *r = data;
+    r->record_done = true;
+    r->done_line = r->record_line;
+}
+
+int wd_reader_open(struct wd_reader **out, struct wd_stream *in, const struct wd_dialect *d,
+                   struct wd_error *err)
+{
+    *out = NULL;
+    if (d->quote == d->delimiter && d->delimiter) {
+        wd_error_file(err, in->name);
+        return wd_error_set(err, WD_EFORMAT, "the delimiter and the quote character are the same");
+    }
+    struct wd_reader *r = wd_calloc(1, sizeof(*r));
+    r->in = in;
+    r->d = *d;
+    if (!r->d.max_field)
+        r->d.max_field = WD_MAX_FIELD_DEFAULT;
+    if (!r->d.quote)
+        r->d.quote = '"';
+    r->cd = (iconv_t)-1;
+    if (d->encoding != WD_ENCODING_UTF8) {
+        const char *from = d->encoding == WD_ENCODING_WINDOWS_1252 ? "WINDOWS-1252" : "ISO-8859-1";
+        r->cd = iconv_open("UTF-8", from);
+        if (r->cd == (iconv_t)-1) {
+            free(r);
+            wd_error_file(err, in->name);
+            return wd_error_set(err, WD_EFORMAT, "cannot transcode from %s: %s", from,
+                                strerror(errno));
+        }
+    }
+    csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI);
+    csv_set_quote(&r->csv, (unsigned char)r->d.quote);
+    csv_set_space_func(&r->csv, is_space_cr);
+    csv_set_term_func(&r->csv, is_term_lf);
+    csv_set_blk_size(&r->csv, 64 * 1024);
+    r->chunk = wd_malloc(CHUNK_SIZE);
+    r->line = 1;
+    wd_buf_init(&r->arena, WD_MAX_RECORD);
+    wd_buf_init(&r->conv, WD_MAX_RECORD * 3);
+    *out = r;
+    return 0;
+}
+
+char wd_reader_delimiter(const struct wd_reader *r)
+{
+    return r->d.delimiter;
+}
+
+uint64_t wd_reader_blank_lines(const struct wd_reader *r)
+{
+    return r->blank;
+}
+
+uint64_t wd_reader_bytes(const struct wd_reader *r)
+{
+    return r->bytes;
+}
+
+void wd_reader_free(struct wd_reader *r)
+{
+    if (!r)
+        return;
+    csv_free(&r->csv);
+    if (r->cd != (iconv_t)-1)
+        iconv_close(r->cd);
+    free(r->chunk);
+    wd_buf_free(&r->arena);
+    wd_buf_free(&r->conv);
+    free(r->spans);
+    free(r->fields);
+    free(r->header_fields);
+    free(r->header_bytes);
+    free(r);
+}
+
+static int format_error(struct wd_reader *r, struct wd_error *err, uint64_t line, size_t column)
+{
+    wd_error_file(err, r->in->name);
+    if (err) {
+        err->line = line;
+        err->column = (uint32_t)column;
+        err->row = r->rows + (r->header_done || !r->d.header ? 1 : 0);
+    }
+    return WD_EFORMAT;
+}
+
+/* Counts unquoted delimiter candidates on the first line and picks the most frequent. */
+static void sniff_delimiter(struct wd_reader *r)
+{
+    size_t counts[3] = {0, 0, 0};
+    static const char cand[3] = {',', ';', '\t'};
+    bool quoted = false;
+    for (size_t i = 0; i < r->chunk_len && r->chunk[i] != '\n'; i++) {
+        char c = (char)r->chunk[i];
+        if (c == r->d.quote)
+            quoted = !quoted;
+        for (int k = 0; !quoted && k < 3; k++)
+            counts[k] += c == cand[k];
+    }
+    int best = 0;
+    for (int k = 1; k < 3; k++)
+        if (counts[k] > counts[best])
+            best = k;
+    r->d.delimiter = cand[best];
+}
+
+/* Reads the first bytes: strips a UTF-8 BOM, refuses UTF-16, sniffs the delimiter. */
+static int start(struct wd_reader *r, struct wd_error *err)
+{
+    r->started = true;
+    while (r->chunk_len < 4 && !r->eof) {
+        ssize_t n = r->in->read(r->in, r->chunk + r->chunk_len, CHUNK_SIZE - r->chunk_len, err);
+        if (n < 0)
+            return (int)n;
+        if (n == 0)
+            r->eof = true;
+        r->chunk_len += (size_t)n;
+        r->bytes += (uint64_t)n;
+    }
+    const unsigned char *c = r->chunk;
+    if (r->chunk_len >= 3 && c[0] == 0xEF && c[1] == 0xBB && c[2] == 0xBF) {
+        r->chunk_pos = 3;
+    } else if (r->chunk_len >= 2 &&
+               ((c[0] == 0xFF && c[1] == 0xFE) || (c[0] == 0xFE && c[1] == 0xFF))) {
+        wd_error_set(err, WD_EFORMAT, "the file is UTF-16 text, which walidata does not read");
+        wd_error_hint(err, "In Excel, save the file as \"CSV UTF-8\" or \"CSV (semicolon "
+                           "delimited)\" instead of \"Unicode Text\".");
+        return format_error(r, err, 1, 0);
+    }
+    if (!r->d.delimiter)
+        sniff_delimiter(r);
+    csv_set_delim(&r->csv, (unsigned char)r->d.delimiter);
+    return 0;
+}
+
+static int fill(struct wd_reader *r, struct wd_error *err)
+{
+    ssize_t n = r->in->read(r->in, r->chunk, CHUNK_SIZE, err);
+    if (n < 0) {
+        if (err && !err->line)
+            err->line = r->line;
+        return (int)n;
+    }
+    r->chunk_pos = 0;
+    r->chunk_len = (size_t)n;
+    r->bytes += (uint64_t)n;
+    if (n == 0)
+        r->eof = true;
+    return 0;
+}
+
+static int limits_error(struct wd_reader *r, struct wd_error *err)
+{
+    if (r->too_many_fields) {
+        wd_error_set(err, WD_EFORMAT, "record has more than %d fields", WD_MAX_FIELDS);
+        return format_error(r, err, r->record_line, WD_MAX_FIELDS + 1);
+    }
+    if (r->too_large) {
+        wd_error_set(err, WD_EFORMAT, "record is larger than %zu bytes", WD_MAX_RECORD);
+        return format_error(r, err, r->record_line, r->nspans);
+    }
+    if (r->csv.entry_pos > r->d.max_field) {
+        wd_error_set(err, WD_EFORMAT, "field %zu is larger than the limit of %zu bytes",
+                     r->nspans + 1, r->d.max_field);
+        wd_error_detail(err, "The field starts in the record that begins on line %llu.",
+                        (unsigned long long)r->record_line);
+        wd_error_hint(err, "A quote that is never closed makes the rest of the file one field; "
+                           "check the quoting near that line.");
+        return format_error(r, err, r->line, r->nspans + 1);
+    }
+    return 0;
+}
+
+/* Parses until one record is complete. Returns 1, 0 at the end, or a WD_E*. */
+static int parse_record(struct wd_reader *r, struct wd_error *err)
+{
+    int rc;
+    if (!r->started && (rc = start(r, err)) < 0)
+        return rc;
+    while (!r->record_done) {
+        if (r->chunk_pos == r->chunk_len) {
+            if (r->eof) {
+                if (r->finished)
+                    return 0;
+                r->finished = true;
+                if (csv_fini(&r->csv, on_field, on_record, r) != 0) {
+                    wd_error_set(err, WD_EFORMAT, "a quoted field is never closed");
+                    wd_error_detail(err, "The quote opens in the record that begins on line %llu.",
+                                    (unsigned long long)r->record_line);
+                    return format_error(r, err, r->record_line, r->nspans + 1);
+                }
+                if ((rc = limits_error(r, err)) < 0)
+                    return rc;
+                continue;
+            }
+            if ((rc = fill(r, err)) < 0)
+                return rc;
+            continue;
+        }
+        unsigned char *seg = r->chunk + r->chunk_pos;
+        size_t avail = r->chunk_len - r->chunk_pos;
+        unsigned char *nl = memchr(seg, '\n', avail);
+        size_t len = nl ? (size_t)(nl - seg) + 1 : avail;
+        if (r->csv.pstate == LIBCSV_ROW_NOT_BEGUN)
+            r->record_line = r->line;
+        size_t used = csv_parse(&r->csv, seg, len, on_field, on_record, r);
+        if (used < len) {
+            wd_error_set(err, WD_EFORMAT,
+                         "malformed quoting in field %zu: a quote inside an unquoted field, or "
+                         "text after a closing quote",
+                         r->nspans + 1);
+            wd_error_hint(err, "Put the whole value in quotes and double every quote inside it "
+                               "(\"like \"\"this\"\"\").");
+            return format_error(r, err, r->line, r->nspans + 1);
+        }
+        if ((rc = limits_error(r, err)) < 0)
+            return rc;
+        r->chunk_pos += len;
+        if (nl)
+            r->line++;
+    }
+    return 1;
+}
+
+static bool is_blank(const struct wd_reader *r)
+{
+    for (size_t i = 0; i < r->nspans; i++) {
+        const char *p = r->arena.data + r->spans[i].off;
+        for (size_t k = 0; k < r->spans[i].len; k++)
+            if (p[k] != ' ' && p[k] != '\t')
+                return false;
+    }
+    return true;
+}
+
+/* Transcodes one field into conv; false when the bytes are not valid in the encoding. */
+static bool transcode(struct wd_reader *r, struct field_span *sp)
+{
+    const char *src = r->arena.data + sp->off;
+    size_t out_cap = sp->len * 3 + 1;
+    size_t off = r->conv.len;
+    if (!wd_buf_reserve(&r->conv, out_cap + 1))
+        return false;
+    char *inp = (char *)src;
+    size_t inleft = sp->len;
+    char *outp = r->conv.data + off;
+    size_t outleft = out_cap;
+    iconv(r->cd, NULL, NULL, NULL, NULL);
+    if (iconv(r->cd, &inp, &inleft, &outp, &outleft) == (size_t)-1)
+        return false;
+    size_t produced = out_cap - outleft;
+    r->conv.len = off + produced;
+    wd_buf_putc(&r->conv, '\0');
+    sp->off = off;
+    sp->len = produced;
+    sp->converted = true;
+    return true;
+}
+
+/* Checks encoding, transcodes when needed, and points r->rec at the record. */
+static void finish_record(struct wd_reader *r, struct wd_record *rec)
+{
+    wd_buf_reset(&r->conv);
+    if (r->cap_fields < r->nspans) {
+        r->cap_fields = r->nspans;
+        r->fields = wd_realloc(r->fields, r->cap_fields * sizeof(*r->fields));
+    }
+    for (size_t i = 0; i < r->nspans; i++) {
+        struct field_span *sp = &r->spans[i];
+        const char *p = r->arena.data + sp->off;
+        if (memchr(p, '\0', sp->len)) {
+            sp->flags |= WD_FIELD_BAD_ENCODING;
+            continue;
+        }
+        if (wd_utf8_is_ascii(p, sp->len))
+            continue;
+        if (r->cd == (iconv_t)-1) {
+            if (!wd_utf8_valid(p, sp->len))
+                sp->flags |= WD_FIELD_BAD_ENCODING;
+        } else if (!transcode(r, sp)) {
+            sp->flags |= WD_FIELD_BAD_ENCODING;
+        }
+    }
+    for (size_t i = 0; i < r->nspans; i++) {
+        const struct field_span *sp = &r->spans[i];
+        r->fields[i].value = (sp->converted ? r->conv.data : r->arena.data) + sp->off;
+        r->fields[i].len = sp->len;
+        r->fields[i].flags = sp->flags;
+    }
+    rec->line = r->done_line;
+    rec->nfields = r->nspans;
+    rec->fields = r->fields;
+}
+
+/* Reads the next non-blank record into r->rec. Returns 1, 0 at the end, or a WD_E*. */
+static int next_record(struct wd_reader *r, struct wd_error *err)
+{
+    for (;;) {
+        wd_buf_reset(&r->arena);
+        r->nspans = 0;
+        r->record_done = false;
+        int rc = parse_record(r, err);
+        if (rc <= 0)
+            return rc;
+        if (is_blank(r)) {
+            r->blank++;
+            continue;
+        }
+        finish_record(r, &r->rec);
+        return 1;
+    }
+}
+
+int wd_reader_header(struct wd_reader *r, const struct wd_record **hdr, struct wd_error *err)
+{
+    if (!r->d.header) {
+        *hdr = NULL;
+        return 0;
+    }
+    if (!r->header_done) {
+        int rc = next_record(r, err);
+        if (rc < 0)
+            return rc;
+        r->header_done = true;
+        if (rc == 1) {
+            /* keep a copy: the header outlives the record buffers */
+            r->header_bytes = wd_malloc(r->arena.len + r->conv.len + 2);
+            memcpy(r->header_bytes, r->arena.data, r->arena.len);
+            if (r->conv.len)
+                memcpy(r->header_bytes + r->arena.len, r->conv.data, r->conv.len);
+            r->header_fields = wd_malloc((r->rec.nfields ? r->rec.nfields : 1) * sizeof(struct wd_field));
+            for (size_t i = 0; i < r->rec.nfields; i++) {
+                const struct field_span *sp = &r->spans[i];
+                r->header_fields[i] = r->rec.fields[i];
+                r->header_fields[i].value =
+                    r->header_bytes + (sp->converted ? r->arena.len : 0) + sp->off;
+            }
+            r->header.row = 0;
+            r->header.line = r->rec.line;
+            r->header.nfields = r->rec.nfields;
+            r->header.fields = r->header_fields;
+        }
+    }
+    *hdr = r->header_fields ? &r->header : NULL;
+    return 0;
+}
+
+int wd_reader_next(struct wd_reader *r, const struct wd_record **rec, struct wd_error *err)
+{
+    *rec = NULL;
+    if (r->d.header && !r->header_done) {
+        const struct wd_record *hdr;
+        int rc = wd_reader_header(r, &hdr, err);
+        if (rc < 0)
+            return rc;
+    }
+    int rc = next_record(r, err);
+    if (rc <= 0)
+        return rc;
+    r->rec.row = ++r->rows;
+    *rec = &r->rec;
+    return 1;
+}

@@ -1,0 +1,374 @@
+/*
+ * validate.c - the per-file pipeline of the core.
+ *
+ * Data flow: reader record -> column of each field (by header name, matched without regard
+ * to case or surrounding spaces) -> trim -> missing? -> recode/case/pad -> type, constraints,
+ * code list, rules -> parent codes -> key uniqueness -> sink. Buffers are per field and
+ * reused from row to row; the only state that grows is the key index (8-16 bytes a row).
+ */
+#include <stdlib.h>
+
+#include "validate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "keyset.h"
+#include "mem.h"
+#include "reader.h"
+#include "strmap.h"
+#include "transform.h"
+
+struct slot {
+    struct wd_buf tbuf;       /* the transformed value */
+    char canon[WD_CANON_MAX]; /* its canonical text */
+    const struct wd_code *code;
+    bool ok; /* present and valid */
+};
+
+struct run {
+    const struct wd_definition *def;
+    const struct wd_codes *codes;
+    const struct wd_sink *sink;
+    struct wd_counts *c;
+    size_t *colmap;  /* field -> column */
+    size_t ncols;    /* columns the header has */
+    struct slot *slots;
+    const char **values;
+    size_t *lens;
+    struct wd_keyset pk;
+    struct wd_keyset *unique; /* one per field, used when the field is unique */
+    bool bad;
+    bool completeness_all; /* no required fields: completeness counts every field */
+};
+
+void wd_validation_free(struct wd_validation *v)
+{
+    for (size_t i = 0; i < v->nignored; i++)
+        free(v->ignored_columns[i]);
+    free(v->ignored_columns);
+    v->ignored_columns = NULL;
+    v->nignored = 0;
+}
+
+/* Lowercased, trimmed copy of a header name into buf. */
+static size_t header_key(const char *s, size_t len, char *buf, size_t cap)
+{
+    wd_trim(&s, &len);
+    if (len >= cap)
+        len = cap - 1;
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') : s[i];
+    buf[len] = '\0';
+    return len;
+}
+
+static int map_columns(struct run *r, const struct wd_record *hdr, struct wd_stream *in,
+                       struct wd_validation *out, struct wd_error *err)
+{
+    const struct wd_definition *def = r->def;
+    r->colmap = wd_calloc(def->nfields, sizeof(size_t));
+    if (!def->dialect.header) {
+        for (size_t i = 0; i < def->nfields; i++)
+            r->colmap[i] = i;
+        r->ncols = def->nfields;
+        return 0;
+    }
+    wd_error_file(err, in->name);
+    if (!hdr) {
+        wd_error_set(err, WD_EHEADER, "the file is empty: expected a header line naming the "
+                                      "columns");
+        return WD_EHEADER;
+    }
+    r->ncols = hdr->nfields;
+    bool *used = wd_calloc(hdr->nfields, sizeof(bool));
+    int rc = 0;
+    for (size_t i = 0; i < def->nfields && !rc; i++) {
+        char want[256], have[256];
+        header_key(def->fields[i].source, strlen(def->fields[i].source), want, sizeof(want));
+        size_t found = SIZE_MAX;
+        for (size_t k = 0; k < hdr->nfields; k++) {
+            header_key(hdr->fields[k].value, hdr->fields[k].len, have, sizeof(have));
+            if (strcmp(want, have) != 0)
+                continue;
+            if (found != SIZE_MAX) {
+                err->line = hdr->line;
+                err->column = (uint32_t)k + 1;
+                rc = wd_error_set(err, WD_EHEADER, "column \"%s\" appears twice in the header "
+                                  "(columns %zu and %zu)", def->fields[i].source, found + 1, k + 1);
+                break;
+            }
+            found = k;
+        }
+        if (rc)
+            break;
+        if (found == SIZE_MAX) {
+            err->line = hdr->line;
+            snprintf(err->field, sizeof(err->field), "%s", def->fields[i].name);
+            rc = wd_error_set(err, WD_EHEADER, "column \"%s\" is missing from the header",
+                              def->fields[i].source);
+            struct wd_buf names;
+            wd_buf_init(&names, 700);
+            for (size_t k = 0; k < hdr->nfields; k++)
+                wd_buf_printf(&names, "%s\"%s\"", k ? ", " : "", hdr->fields[k].value);
+            wd_error_detail(err, "The header has %zu columns: %s.", hdr->nfields,
+                            names.data ? names.data : "");
+            wd_error_hint(err, "Add the column, or set \"source\" on field %s to the column's "
+                               "name in this file.", def->fields[i].name);
+            wd_buf_free(&names);
+            break;
+        }
+        r->colmap[i] = found;
+        used[found] = true;
+    }
+    for (size_t k = 0; k < hdr->nfields && !rc; k++) {
+        const char *s = hdr->fields[k].value;
+        size_t len = hdr->fields[k].len;
+        wd_trim(&s, &len);
+        if (used[k] || len == 0)
+            continue;
+        out->ignored_columns = wd_realloc(out->ignored_columns, (out->nignored + 1) * sizeof(char *));
+        out->ignored_columns[out->nignored++] = wd_strndup(s, len);
+    }
+    free(used);
+    if (!rc)
+        wd_error_clear(err);
+    return rc;
+}
+
+static void report(struct run *r, const struct wd_record *rec, int field, enum wd_rule rule,
+                   const char *value, size_t len, const char *message)
+{
+    r->bad = true;
+    r->c->rules[rule]++;
+    if (!r->sink || !r->sink->failure)
+        return;
+    struct wd_failure f = {rec->row, rec->line, field,
+                           field >= 0 ? (uint32_t)r->colmap[field] + 1 : 0,
+                           rule, value, len, message};
+    r->sink->failure(r->sink->ctx, &f);
+}
+
+static void check_field(struct run *r, const struct wd_record *rec, size_t i)
+{
+    const struct wd_fielddef *f = &r->def->fields[i];
+    struct slot *s = &r->slots[i];
+    const struct wd_field *raw = &rec->fields[r->colmap[i]];
+    const char *v = raw->value;
+    size_t len = raw->len;
+    bool counts_for_completeness = f->required || r->completeness_all;
+    s->ok = false;
+    s->code = NULL;
+    r->values[i] = NULL;
+    r->lens[i] = 0;
+    if (raw->flags & WD_FIELD_BAD_ENCODING) {
+        r->c->checked_values++;
+        if (counts_for_completeness)
+            r->c->present_required++;
+        report(r, rec, (int)i, WD_R_ENCODING, v, len,
+               memchr(v, '\0', len) ? "the value contains a NUL byte"
+               : r->def->dialect.encoding == WD_ENCODING_UTF8
+                   ? "the value is not valid UTF-8; is the file saved in another encoding, "
+                     "such as windows-1252?"
+                   : "the value has bytes that are not characters of the file's encoding");
+        return;
+    }
+    wd_trim(&v, &len);
+    if (wd_is_missing(f, v, len)) {
+        if (f->required) {
+            char msg[160];
+            if (len)
+                snprintf(msg, sizeof(msg), "\"%.*s\" means missing, but %s is required",
+                         (int)len, v, f->name);
+            else
+                snprintf(msg, sizeof(msg), "%s is required but the value is missing", f->name);
+            report(r, rec, (int)i, WD_R_REQUIRED, v, len, msg);
+        }
+        return;
+    }
+    if (counts_for_completeness)
+        r->c->present_required++;
+    r->c->checked_values++;
+    const char *t;
+    size_t tlen;
+    wd_buf_reserve(&s->tbuf, len + f->pad + 1);
+    wd_transform(f, v, len, s->tbuf.data, s->tbuf.cap, &t, &tlen);
+    struct wd_value_check vc;
+    if (!wd_check_value(r->def, i, r->codes, t, tlen, s->canon, &vc)) {
+        report(r, rec, (int)i, vc.rule, v, len, vc.message);
+        return;
+    }
+    r->c->valid_values++;
+    s->ok = true;
+    s->code = vc.code;
+    r->values[i] = vc.text;
+    r->lens[i] = vc.len;
+}
+
+static void check_parents(struct run *r, const struct wd_record *rec)
+{
+    for (size_t i = 0; i < r->def->nfields; i++) {
+        const struct wd_fielddef *f = &r->def->fields[i];
+        if (f->parent < 0 || !r->slots[i].ok || !r->slots[f->parent].ok)
+            continue;
+        r->c->consistency_checks++;
+        const char *want = r->slots[i].code->parent;
+        const char *have = r->values[f->parent];
+        size_t hlen = r->lens[f->parent];
+        if (want && strlen(want) == hlen && memcmp(want, have, hlen) == 0) {
+            r->c->consistency_held++;
+            continue;
+        }
+        const struct wd_fielddef *pf = &r->def->fields[f->parent];
+        char msg[320];
+        snprintf(msg, sizeof(msg), "%s %.*s is not in %s %.*s%s%s", f->codelist->title,
+                 (int)r->lens[i], r->values[i], pf->codelist->title, (int)hlen, have,
+                 want ? "; it belongs to " : "", want ? want : "");
+        r->slots[i].ok = false;
+        report(r, rec, (int)i, WD_R_PARENT, r->values[i], r->lens[i], msg);
+    }
+}
+
+static uint64_t key_fingerprint(const struct run *r, const size_t *fields, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = fields[k];
+        h = wd_hash64(r->values[i] ? r->values[i] : "", r->lens[i], h + k);
+    }
+    return h;
+}
+
+static void check_unique(struct run *r, const struct wd_record *rec)
+{
+    const struct wd_definition *def = r->def;
+    if (def->npk) {
+        bool complete = true;
+        for (size_t k = 0; k < def->npk; k++)
+            complete = complete && r->slots[def->primary_key[k]].ok;
+        if (complete && !wd_keyset_add(&r->pk, key_fingerprint(r, def->primary_key, def->npk))) {
+            r->c->repeated_keys++;
+            size_t f0 = def->primary_key[0];
+            char msg[200];
+            snprintf(msg, sizeof(msg), "the primary key (%s%s) repeats an earlier row; the first "
+                     "is kept", def->fields[f0].name, def->npk > 1 ? ", ..." : "");
+            report(r, rec, (int)f0, WD_R_UNIQUE, r->values[f0], r->lens[f0], msg);
+        }
+    }
+    for (size_t i = 0; i < def->nfields; i++) {
+        if (!def->fields[i].unique || !r->slots[i].ok)
+            continue;
+        if (!wd_keyset_add(&r->unique[i], key_fingerprint(r, &i, 1))) {
+            char msg[160];
+            snprintf(msg, sizeof(msg), "%s must be unique and repeats an earlier row",
+                     def->fields[i].name);
+            report(r, rec, (int)i, WD_R_UNIQUE, r->values[i], r->lens[i], msg);
+        }
+    }
+}
+
+/* Fields past the header are allowed only when empty (Excel's trailing ";;"). */
+static bool extra_fields_empty(const struct wd_record *rec, size_t ncols)
+{
+    for (size_t k = ncols; k < rec->nfields; k++) {
+        const char *v = rec->fields[k].value;
+        size_t len = rec->fields[k].len;
+        wd_trim(&v, &len);
+        if (len)
+            return false;
+    }
+    return true;
+}
+
+static int end_of_row(struct run *r, const struct wd_record *rec)
+{
+    if (r->sink && r->sink->end_of_row)
+        return r->sink->end_of_row(r->sink->ctx, rec->row, r->bad);
+    return 0;
+}
+
+static int check_record(struct run *r, const struct wd_record *rec)
+{
+    struct wd_counts *c = r->c;
+    c->rows++;
+    r->bad = false;
+    if (r->sink && r->sink->record)
+        r->sink->record(r->sink->ctx, rec, r->colmap);
+    if (rec->nfields < r->ncols || (rec->nfields > r->ncols && !extra_fields_empty(rec, r->ncols))) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "expected %zu fields, found %zu", r->ncols, rec->nfields);
+        report(r, rec, -1, WD_R_COLUMNS, "", 0, msg);
+        c->rejected++;
+        return end_of_row(r, rec);
+    }
+    for (size_t i = 0; i < r->def->nfields; i++)
+        check_field(r, rec, i);
+    check_parents(r, rec);
+    check_unique(r, rec);
+    if (r->bad) {
+        c->rejected++;
+        return end_of_row(r, rec);
+    }
+    c->valid++;
+    if (r->sink && r->sink->row) {
+        struct wd_good_row row = {rec->row, rec->line, r->def->nfields, r->values, r->lens};
+        int rc = r->sink->row(r->sink->ctx, &row);
+        if (rc < 0)
+            return rc;
+    }
+    return end_of_row(r, rec);
+}
+
+int wd_validate(const struct wd_definition *def, const struct wd_codes *codes,
+                struct wd_stream *in, const struct wd_sink *sink, struct wd_validation *out,
+                struct wd_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    struct run r = {.def = def, .codes = codes, .sink = sink, .c = &out->counts};
+    bool any_required = false;
+    for (size_t i = 0; i < def->nfields; i++)
+        any_required = any_required || def->fields[i].required;
+    /* completeness counts required fields; with none, every field */
+    r.completeness_all = !any_required;
+    r.slots = wd_calloc(def->nfields, sizeof(*r.slots));
+    r.values = wd_calloc(def->nfields, sizeof(char *));
+    r.lens = wd_calloc(def->nfields, sizeof(size_t));
+    r.unique = wd_calloc(def->nfields, sizeof(*r.unique));
+    for (size_t i = 0; i < def->nfields; i++) {
+        wd_buf_init(&r.slots[i].tbuf, 0);
+        if (def->fields[i].unique)
+            wd_keyset_init(&r.unique[i]);
+    }
+    wd_keyset_init(&r.pk);
+    struct wd_reader *rd = NULL;
+    const struct wd_record *hdr = NULL, *rec;
+    int rc = wd_reader_open(&rd, in, &def->dialect, err);
+    if (rc == 0)
+        rc = wd_reader_header(rd, &hdr, err);
+    if (rc == 0)
+        rc = map_columns(&r, hdr, in, out, err);
+    while (rc == 0 && (rc = wd_reader_next(rd, &rec, err)) == 1)
+        rc = check_record(&r, rec);
+    if (rc > 0)
+        rc = 0;
+    /* rows rejected for their column count had no cells read: their cells count as missing */
+    for (size_t i = 0; i < def->nfields; i++)
+        if (def->fields[i].required || r.completeness_all)
+            out->counts.required_cells += out->counts.rows;
+    if (rd)
+        out->counts.blank_lines = wd_reader_blank_lines(rd);
+    out->key_index_bytes = wd_keyset_bytes(&r.pk);
+    wd_reader_free(rd);
+    for (size_t i = 0; i < def->nfields; i++) {
+        wd_buf_free(&r.slots[i].tbuf);
+        if (def->fields[i].unique)
+            wd_keyset_free(&r.unique[i]);
+    }
+    wd_keyset_free(&r.pk);
+    free(r.slots);
+    free(r.values);
+    free(r.lens);
+    free(r.unique);
+    free(r.colmap);
+    return rc;
+}

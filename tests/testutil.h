@@ -1,0 +1,53 @@
+/*
+ * testutil.h - helpers shared by the cmocka tests: files in a private temporary folder,
+ * gzip, the shipped reference codes, and running the walidata binary as a process.
+ *
+ * Tests run from the repository's top folder (make check does so). WALIDATA_BIN names the
+ * binary under test (build/walidata by default).
+ */
+#ifndef WD_TESTUTIL_H
+#define WD_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "../etl/codes.h"
+
+/* The test's private temporary folder (made on first use, removed at exit). */
+const char *tu_tmpdir(void);
+
+/* Writes len bytes to name in the temporary folder; returns the path (caller frees). */
+char *tu_write(const char *name, const void *data, size_t len);
+/* The same for a NUL-terminated string. */
+char *tu_write_str(const char *name, const char *text);
+/* Writes data gzip-compressed; with truncate_to > 0 only that many compressed bytes. */
+char *tu_write_gz(const char *name, const void *data, size_t len, size_t truncate_to);
+
+/* Reads a whole file; returns a new NUL-terminated buffer (caller frees), NULL if absent. */
+char *tu_read(const char *path, size_t *len);
+
+/* The shipped reference-codes/, loaded once for the whole test program. */
+const struct wd_codes *tu_codes(void);
+
+/* The result of running a command. */
+struct tu_result {
+    int status; /* exit status, or 128 + signal */
+    char *out;  /* everything it wrote to stdout (caller frees with tu_result_free) */
+    char *err;  /* and to stderr */
+};
+
+/* Runs the walidata binary with the given arguments (NULL-terminated). */
+struct tu_result tu_walidata(const char *arg, ...);
+/* Runs argv (argv[0] found on PATH). */
+struct tu_result tu_run(char *const argv[]);
+void tu_result_free(struct tu_result *r);
+
+/* Asserts that haystack contains needle, printing both when it does not. */
+#define tu_assert_contains(haystack, needle)                                                   \
+    tu_assert_contains_at((haystack), (needle), __FILE__, __LINE__)
+void tu_assert_contains_at(const char *haystack, const char *needle, const char *file, int line);
+
+#endif
