@@ -45,7 +45,7 @@ CORE_SRCS := \
 CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd_validate.c \
 	etl/cmd_mapping.c
 TEST_NAMES := test_reader test_codes test_definition test_values test_identifiers \
-	test_rules test_validate test_config
+	test_rules test_validate test_config test_cli
 FUZZ_NAMES := fuzz_reader fuzz_definition
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)

@@ -356,8 +356,12 @@ static int parse_record(struct wd_reader *r, struct wd_error *err)
         size_t avail = r->chunk_len - r->chunk_pos;
         unsigned char *nl = memchr(seg, '\n', avail);
         size_t len = nl ? (size_t)(nl - seg) + 1 : avail;
-        if (r->csv.pstate == LIBCSV_ROW_NOT_BEGUN)
+        if (r->csv.pstate == LIBCSV_ROW_NOT_BEGUN) {
             r->record_line = r->line;
+            /* libcsv skips an empty line without a word: count it here */
+            if (nl && (len == 1 || (len == 2 && seg[0] == '\r')))
+                r->blank++;
+        }
         size_t used = csv_parse(&r->csv, seg, len, on_field, on_record, r);
         if (used < len) {
             wd_error_set(err, WD_EFORMAT,

@@ -125,8 +125,8 @@ static bool check_constraints(const struct wd_fielddef *f, const char *v, size_t
     if (f->has_min_length || f->has_max_length) {
         size_t chars = wd_utf8_length(v, len);
         if (f->has_min_length && chars < f->min_length)
-            return fail(out, WD_R_MINLENGTH, "\"%.*s\" has %zu characters, fewer than %zu", sh, v,
-                        chars, f->min_length);
+            return fail(out, WD_R_MINLENGTH, "\"%.*s\" has %zu character%s, fewer than %zu", sh,
+                        v, chars, chars == 1 ? "" : "s", f->min_length);
         if (f->has_max_length && chars > f->max_length)
             return fail(out, WD_R_MAXLENGTH, "\"%.*s\" has %zu characters, more than %zu", sh, v,
                         chars, f->max_length);

@@ -190,7 +190,38 @@ void tu_assert_contains_at(const char *haystack, const char *needle, const char 
 {
     if (haystack && strstr(haystack, needle))
         return;
-    cm_print_error("%s:%d: expected to find\n  \"%s\"\nin\n  \"%s\"\n", file, line, needle,
+    print_error("%s:%d: expected to find\n  \"%s\"\nin\n  \"%s\"\n", file, line, needle,
                    haystack ? haystack : "(null)");
     _fail(file, line);
+}
+
+struct wd_definition *tu_definition(const char *name, const char *source, const char *fields,
+                                    const char *schema_extra, const char *extra)
+{
+    static const char *const fmt =
+        "{\"name\": \"%s\", \"title\": \"Uji\", \"version\": \"1\",\n"
+        " \"metadata\": {\"produsen_data\": \"Pusdatik\", \"frekuensi\": \"bulanan\",\n"
+        "   \"cakupan\": \"nasional\", \"konsep\": \"k\", \"definisi\": \"d\",\n"
+        "   \"klasifikasi\": \"-\", \"ukuran\": \"Jumlah\", \"satuan\": \"orang\",\n"
+        "   \"dasar_rujukan\": \"Permenaker 15/2020\"},\n"
+        " \"source\": %s,\n"
+        " %s\n"
+        " \"schema\": {%s \"fields\": %s}}\n";
+    size_t n = strlen(fmt) + strlen(name) + strlen(source) + strlen(fields) +
+               strlen(schema_extra) + strlen(extra) + 1;
+    char *json = malloc(n);
+    snprintf(json, n, fmt, name, source, extra, schema_extra, fields);
+    char file[160];
+    snprintf(file, sizeof(file), "%s.json", name);
+    char *path = tu_write_str(file, json);
+    free(json);
+    struct wd_definition *def = NULL;
+    struct wd_error err;
+    wd_error_clear(&err);
+    if (wd_definition_load(path, tu_codes(), &def, &err) != 0) {
+        wd_error_print(stderr, &err);
+        fail_msg("test definition %s does not load", name);
+    }
+    free(path);
+    return def;
 }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "../etl/codes.h"
+#include "../etl/definition.h"
 
 /* The test's private temporary folder (made on first use, removed at exit). */
 const char *tu_tmpdir(void);
@@ -31,6 +32,15 @@ char *tu_read(const char *path, size_t *len);
 
 /* The shipped reference-codes/, loaded once for the whole test program. */
 const struct wd_codes *tu_codes(void);
+
+/*
+ * Writes a complete definition named name (with every required metadata key) to the
+ * temporary folder and loads it against tu_codes(). fields is the JSON array of fields;
+ * extra is more top-level members, e.g. "\"target\": {...}," (or ""); schema_extra more
+ * members of "schema" (or ""). Fails the test when it does not load; caller frees.
+ */
+struct wd_definition *tu_definition(const char *name, const char *source, const char *fields,
+                                    const char *schema_extra, const char *extra);
 
 /* The result of running a command. */
 struct tu_result {
