@@ -23,7 +23,7 @@ BUILD := build
 SANFLAGS :=
 endif
 
-PKGS := jansson zlib
+PKGS := jansson zlib libpcre2-8
 # pkg-config runs after the dependency check (a prerequisite), once.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lcsv -lm)$(PKG_LIBS)
@@ -68,6 +68,14 @@ $(DEPS_STAMP): .ci/install-deps
 $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The installed binary finds definitions and code lists under PREFIX; a change of PREFIX
+# rebuilds the one object that knows it.
+PREFIX_STAMP := $(BUILD)/prefix$(subst /,_,$(PREFIX))
+$(PREFIX_STAMP):
+	@mkdir -p $(BUILD) && rm -f $(BUILD)/prefix_* && touch $@
+$(BUILD)/etl/cli_common.o: $(PREFIX_STAMP)
+$(BUILD)/etl/cli_common.o: ALL_CFLAGS += -DWD_SHAREDIR='"$(PREFIX)/share/walidata"'
 
 $(LIB): $(CORE_OBJS)
 	@rm -f $@

@@ -101,8 +101,11 @@ static int load_csv(struct wd_codelist *l, const char *path, struct wd_error *er
 {
     struct wd_stream *in;
     int rc = wd_file_stream_open(path, &in, err);
-    if (rc < 0)
+    if (rc < 0) {
+        if (rc != WD_ENOTFOUND && err)
+            err->code = WD_ECODES;
         return rc == WD_ENOTFOUND ? rc : WD_ECODES;
+    }
     struct wd_dialect d;
     wd_dialect_default(&d);
     struct wd_reader *r;
@@ -124,11 +127,20 @@ static int load_csv(struct wd_codelist *l, const char *path, struct wd_error *er
         for (int c = 0; c < 3; c++) {
             if (cols[c] < 0)
                 continue;
-            if ((size_t)cols[c] >= rec->nfields || (rec->fields[cols[c]].flags)) {
+            if ((size_t)cols[c] >= rec->nfields) {
                 wd_error_file(err, path);
                 err->line = rec->line;
                 err->column = (uint32_t)cols[c] + 1;
-                rc = wd_error_set(err, WD_ECODES, "missing or unreadable %s", col_names[c]);
+                rc = wd_error_set(err, WD_ECODES, "the %s column is missing from this line",
+                                  col_names[c]);
+                goto out;
+            }
+            if (rec->fields[cols[c]].flags & WD_FIELD_BAD_ENCODING) {
+                wd_error_file(err, path);
+                err->line = rec->line;
+                err->column = (uint32_t)cols[c] + 1;
+                rc = wd_error_set(err, WD_ECODES, "the %s is not UTF-8 text", col_names[c]);
+                wd_error_hint(err, "Code lists are UTF-8: save the file as \"CSV UTF-8\".");
                 goto out;
             }
             const struct wd_field *f = &rec->fields[cols[c]];
@@ -146,9 +158,11 @@ static int load_csv(struct wd_codelist *l, const char *path, struct wd_error *er
         wd_buf_append(&offs, o, sizeof(o));
         n++;
     }
-    if (rc < 0) {
-        if (rc != WD_EIO)
-            rc = WD_ECODES;
+    if (rc < 0)
+        goto out;
+    if (n == 0) {
+        wd_error_file(err, path);
+        rc = wd_error_set(err, WD_ECODES, "the code list has no codes");
         goto out;
     }
     l->strings = strings.data;
@@ -164,6 +178,7 @@ static int load_csv(struct wd_codelist *l, const char *path, struct wd_error *er
         c->parent = o[4 * i + 2] == SIZE_MAX ? NULL : l->strings + o[4 * i + 2];
         if (c->parent && !c->parent[0])
             c->parent = NULL;
+        c->parent_len = c->parent ? strlen(c->parent) : 0;
         if (!wd_strmap_put(&l->index, c->code, strlen(c->code), i)) {
             wd_error_file(err, path);
             err->line = o[4 * i + 3];
@@ -173,6 +188,12 @@ static int load_csv(struct wd_codelist *l, const char *path, struct wd_error *er
     }
     rc = 0;
 out:
+    /* whatever went wrong reading the list, it is a code-list error */
+    if (rc < 0 && rc != WD_EIO && rc != WD_ENOTFOUND) {
+        rc = WD_ECODES;
+        if (err)
+            err->code = rc;
+    }
     wd_buf_free(&strings);
     wd_buf_free(&offs);
     wd_reader_free(r);
@@ -198,10 +219,16 @@ static int load_entry(struct wd_codes *codes, const struct wd_jdoc *doc, const j
         (rc = wd_json_string(doc, e, path, "valid_from", true, &valid_from)) < 0 ||
         (rc = wd_json_string(doc, e, path, "file", true, &file)) < 0)
         return rc;
-    if (strchr(name, '@') || strchr(version, '@'))
-        return wd_json_error(doc, path, "name and version may not contain \"@\"");
-    if (strchr(file, '/') || file[0] == '.')
-        return wd_json_error(doc, path, "file must be a plain file name in %s", codes->dir);
+    char p[96];
+    if (strchr(name, '@') || strchr(version, '@')) {
+        wd_json_path(p, sizeof(p), path, strchr(name, '@') ? "name" : "version");
+        return wd_json_error(doc, p, "name and version may not contain \"@\"");
+    }
+    if (!file[0] || strchr(file, '/') || file[0] == '.') {
+        wd_json_path(p, sizeof(p), path, "file");
+        return wd_json_error(doc, p, "expected a plain file name in %s, found \"%s\"", codes->dir,
+                             file);
+    }
     struct wd_codelist *l = &codes->lists[codes->nlists];
     memset(l, 0, sizeof(*l));
     l->name = wd_strdup(name);
@@ -217,7 +244,10 @@ static int load_entry(struct wd_codes *codes, const struct wd_jdoc *doc, const j
     codes->nlists++;
     char csv[4096];
     snprintf(csv, sizeof(csv), "%s/%s", codes->dir, file);
-    return load_csv(l, csv, doc->err);
+    int rc2 = load_csv(l, csv, doc->err);
+    if (rc2 < 0 && doc->err && !doc->err->detail[0])
+        wd_error_detail(doc->err, "The list is named by %s in %s.", path, doc->file);
+    return rc2;
 }
 
 int wd_codes_load(const char *dir, struct wd_codes **out, struct wd_error *err)
@@ -255,14 +285,23 @@ int wd_codes_load(const char *dir, struct wd_codes **out, struct wd_error *err)
             goto fail;
         }
     }
-    /* a bare name means the newest version */
+    /* a bare name means the newest version; each version links to the next older one */
     for (size_t i = 0; i < codes->nlists; i++) {
-        const struct wd_codelist *l = &codes->lists[i];
+        struct wd_codelist *l = &codes->lists[i];
         size_t newest = i;
-        for (size_t k = 0; k < codes->nlists; k++)
-            if (strcmp(codes->lists[k].name, l->name) == 0 &&
-                strcmp(codes->lists[k].valid_from, codes->lists[newest].valid_from) > 0)
+        l->older = -1;
+        for (size_t k = 0; k < codes->nlists; k++) {
+            const struct wd_codelist *o = &codes->lists[k];
+            if (k == i || strcmp(o->name, l->name) != 0)
+                continue;
+            if (strcmp(o->valid_from, codes->lists[newest].valid_from) > 0)
                 newest = k;
+            /* the next older: the latest of those older than l */
+            if (strcmp(o->valid_from, l->valid_from) < 0 &&
+                (l->older < 0 ||
+                 strcmp(o->valid_from, codes->lists[l->older].valid_from) > 0))
+                l->older = (long)k;
+        }
         if (newest == i)
             wd_strmap_put(&codes->by_name, l->name, strlen(l->name), i);
     }
@@ -296,12 +335,13 @@ const struct wd_code *wd_codes_lookup_any_version(const struct wd_codes *codes,
                                                   const char *name, const char *code,
                                                   size_t len)
 {
-    for (size_t i = 0; codes && i < codes->nlists; i++) {
-        if (strcmp(codes->lists[i].name, name) != 0)
-            continue;
-        const struct wd_code *c = wd_codelist_lookup(&codes->lists[i], code, len);
+    /* a bare name: every version of that list, newest first */
+    const struct wd_codelist *l = strchr(name, '@') ? NULL : wd_codes_list(codes, name);
+    while (l) {
+        const struct wd_code *c = wd_codelist_lookup(l, code, len);
         if (c)
             return c;
+        l = l->older >= 0 ? &codes->lists[l->older] : NULL;
     }
     return NULL;
 }

@@ -21,6 +21,7 @@ struct wd_code {
     const char *code;
     const char *label;
     const char *parent; /* NULL when the list has no hierarchy */
+    size_t parent_len;
 };
 
 struct wd_codelist {
@@ -35,6 +36,7 @@ struct wd_codelist {
     size_t ncodes;
     char *strings; /* one block holding every code, label and parent */
     struct wd_strmap index;
+    long older; /* index of the next older version of the same list, or -1 */
 };
 
 struct wd_codes {

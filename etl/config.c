@@ -58,6 +58,19 @@ static void set_defaults(struct wd_config *cfg)
     }
 }
 
+/* A zone name is known when the system's tz database has it. Without a database (a bare
+ * container) every name that looks like one is taken. */
+static bool timezone_known(const char *tz)
+{
+    if (!tz[0] || tz[0] == '/' || strstr(tz, ".."))
+        return false;
+    if (access("/usr/share/zoneinfo", F_OK) != 0)
+        return true;
+    char path[512];
+    snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+    return access(path, R_OK) == 0;
+}
+
 static int read_key(struct wd_config *cfg, const struct key *k, const struct wd_jdoc *doc,
                     const json_t *root)
 {
@@ -79,10 +92,24 @@ static int read_key(struct wd_config *cfg, const struct key *k, const struct wd_
         if (!ok) {
             rc = wd_json_error(doc, k->name, "unknown value \"%s\"", s);
             const char *near = wd_json_suggest(s, k->choices);
-            if (near)
+            if (near) {
                 wd_error_hint(doc->err, "Did you mean \"%s\"?", near);
+            } else if (doc->err) {
+                char list[200] = "";
+                for (size_t i = 0; k->choices[i]; i++) {
+                    size_t n = strlen(list);
+                    snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "", k->choices[i]);
+                }
+                wd_error_hint(doc->err, "Use one of: %s.", list);
+            }
             return rc;
         }
+    }
+    if (strcmp(k->name, "timezone") == 0 && !timezone_known(s)) {
+        rc = wd_json_error(doc, k->name, "unknown time zone \"%s\"", s);
+        wd_error_hint(doc->err, "Use a name from the tz database, such as Asia/Jakarta, "
+                                "Asia/Makassar or Asia/Jayapura.");
+        return rc;
     }
     free(*str_at(cfg, k));
     *str_at(cfg, k) = wd_strdup(s);

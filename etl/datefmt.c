@@ -42,6 +42,33 @@ bool wd_date_valid(int year, int month, int day)
     return day <= mdays[month - 1] + (month == 2 && leap);
 }
 
+static char *put_digits(char *p, int v, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + n;
+}
+
+void wd_datetime_iso(const struct wd_datetime *dt, bool with_time, char *buf)
+{
+    char *p = put_digits(buf, dt->year, 4);
+    *p++ = '-';
+    p = put_digits(p, dt->month, 2);
+    *p++ = '-';
+    p = put_digits(p, dt->day, 2);
+    if (with_time) {
+        *p++ = ' ';
+        p = put_digits(p, dt->hour, 2);
+        *p++ = ':';
+        p = put_digits(p, dt->minute, 2);
+        *p++ = ':';
+        p = put_digits(p, dt->second, 2);
+    }
+    *p = '\0';
+}
+
 int64_t wd_days_from_civil(int year, int month, int day)
 {
     /* Howard Hinnant's days_from_civil */

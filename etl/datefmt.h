@@ -34,6 +34,9 @@ bool wd_datefmt_parse_ex(const char *fmt, const char *s, size_t len, struct wd_d
 /* Writes fmt for people: "%d/%m/%Y" -> "DD/MM/YYYY", "%d %B %Y" -> "DD month YYYY". */
 void wd_datefmt_human(const char *fmt, char *buf, size_t cap);
 
+/* Writes "YYYY-MM-DD" (with_time: "YYYY-MM-DD HH:MM:SS") and a NUL into buf (20 bytes). */
+void wd_datetime_iso(const struct wd_datetime *dt, bool with_time, char *buf);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t wd_days_from_civil(int year, int month, int day);
 

@@ -192,10 +192,13 @@ static int load_target(struct wd_definition *def, const struct wd_jdoc *doc, con
         (rc = wd_json_string(doc, t, "target", "mode", false, &mode)) < 0)
         return rc;
     if (table) {
-        if (!wd_identifier_valid(table))
-            return wd_json_error(doc, "target.table",
-                                 "invalid table name \"%s\": expected ^[a-z][a-z0-9_]{0,62}$",
-                                 table);
+        if (!wd_identifier_valid(table)) {
+            rc = wd_json_error(doc, "target.table",
+                               "invalid table name \"%s\": expected ^[a-z][a-z0-9_]{0,62}$", table);
+            wd_error_hint(doc->err, "Use lowercase letters, digits and _, starting with a "
+                                    "letter, at most 63 characters.");
+            return rc;
+        }
         free(def->table);
         def->table = wd_strdup(table);
     }
@@ -227,9 +230,12 @@ static int load_period(struct wd_definition *def, const struct wd_jdoc *doc, con
             char p[64];
             wd_json_index(p, sizeof(p), "target.period", i);
             const json_t *v = json_array_get(per, i);
-            int idx = json_is_string(v) ? wd_definition_field(def, json_string_value(v)) : -1;
-            if (idx < 0)
+            if (!json_is_string(v))
                 return wd_json_error(doc, p, "expected the name of a field of the schema");
+            int idx = wd_definition_field(def, json_string_value(v));
+            if (idx < 0)
+                return wd_json_error(doc, p, "no field \"%s\" in the schema",
+                                     json_string_value(v));
             def->period[i] = (size_t)idx;
         }
     }
@@ -258,9 +264,11 @@ static int load_quality(struct wd_definition *def, const struct wd_jdoc *doc, co
                              &def->max_reject_ratio)) < 0)
         return rc;
     if (def->min_score < 0 || def->min_score > 100)
-        return wd_json_error(doc, "quality.minScore", "expected a score from 0 to 100");
+        return wd_json_error(doc, "quality.minScore", "expected a score from 0 to 100, found %g",
+                             def->min_score);
     if (def->max_reject_ratio < 0 || def->max_reject_ratio > 1)
-        return wd_json_error(doc, "quality.maxRejectRatio", "expected a ratio from 0 to 1");
+        return wd_json_error(doc, "quality.maxRejectRatio",
+                             "expected a ratio from 0 to 1, found %g", def->max_reject_ratio);
     return 0;
 }
 
@@ -344,8 +352,7 @@ void wd_definition_free(struct wd_definition *def)
         free(f->format);
         free(f->minimum_text);
         free(f->maximum_text);
-        if (f->pattern)
-            regfree(&f->regex);
+        pcre2_code_free(f->regex);
         free(f->pattern);
         wd__strlist_free(&f->enum_values);
         for (size_t k = 0; k < f->nrecode; k++) {

@@ -12,7 +12,8 @@
 #define WD_DEFINITION_H
 
 #include <jansson.h>
-#include <regex.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,7 +48,11 @@ struct wd_recode {
 struct wd_strlist {
     char **items;
     size_t n;
+    size_t *lens; /* lengths of the items, or NULL (then measured when used) */
 };
+
+/* The index of the len bytes at s in list, or -1. */
+int wd_strlist_index(const struct wd_strlist *list, const char *s, size_t len);
 
 struct wd_fielddef {
     char *name;   /* the dataset's column: ^[a-z][a-z0-9_]{0,62}$ */
@@ -64,7 +69,7 @@ struct wd_fielddef {
     bool has_min_length, has_max_length;
     size_t min_length, max_length; /* in characters */
     char *pattern;
-    regex_t regex; /* compiled ^(pattern)$ when pattern */
+    pcre2_code *regex; /* the pattern compiled to match whole values (JIT when available) */
     struct wd_strlist enum_values;
 
     /* transforms, applied after trimming, in this order: recode, case, pad */

@@ -23,13 +23,31 @@ static const char *const constraint_keys[] = {"required",  "unique",    "minimum
 static const char *const type_names[] = {"string", "integer",  "number", "boolean",
                                          "date",   "datetime", "year",   NULL};
 
+int wd_strlist_index(const struct wd_strlist *list, const char *s, size_t len)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        size_t n = list->lens ? list->lens[i] : strlen(list->items[i]);
+        if (n == len && memcmp(list->items[i], s, len) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static void measure(struct wd_strlist *l)
+{
+    free(l->lens);
+    l->lens = wd_calloc(l->n ? l->n : 1, sizeof(size_t));
+    for (size_t i = 0; i < l->n; i++)
+        l->lens[i] = strlen(l->items[i]);
+}
+
 int wd__strlist_load(const struct wd_jdoc *doc, const json_t *arr, const char *path,
                      struct wd_strlist *out)
 {
     if (!json_is_array(arr))
         return wd_json_error(doc, path, "expected an array of strings");
     size_t n = json_array_size(arr);
-    struct wd_strlist l = {wd_calloc(n ? n : 1, sizeof(char *)), 0};
+    struct wd_strlist l = {wd_calloc(n ? n : 1, sizeof(char *)), 0, NULL};
     for (size_t i = 0; i < n; i++) {
         const json_t *v = json_array_get(arr, i);
         if (!json_is_string(v)) {
@@ -40,6 +58,7 @@ int wd__strlist_load(const struct wd_jdoc *doc, const json_t *arr, const char *p
         }
         l.items[l.n++] = wd_strdup(json_string_value(v));
     }
+    measure(&l);
     wd__strlist_free(out);
     *out = l;
     return 0;
@@ -50,7 +69,9 @@ void wd__strlist_free(struct wd_strlist *l)
     for (size_t i = 0; i < l->n; i++)
         free(l->items[i]);
     free(l->items);
+    free(l->lens);
     l->items = NULL;
+    l->lens = NULL;
     l->n = 0;
 }
 
@@ -60,6 +81,8 @@ void wd__strlist_copy(struct wd_strlist *dst, const struct wd_strlist *src)
     dst->n = src->n;
     for (size_t i = 0; i < src->n; i++)
         dst->items[i] = wd_strdup(src->items[i]);
+    dst->lens = NULL;
+    measure(dst);
 }
 
 static void set_str(char **dst, const char *s)
@@ -143,11 +166,13 @@ static int load_constraints(struct wd_fielddef *f, const struct wd_jdoc *doc, co
     char p[256];
     if (f->has_minimum && f->has_maximum && f->minimum > f->maximum) {
         wd_json_path(p, sizeof(p), path, "maximum");
-        return wd_json_error(doc, p, "maximum is below minimum");
+        return wd_json_error(doc, p, "maximum %s is below minimum %s", f->maximum_text,
+                             f->minimum_text);
     }
     if (f->has_min_length && f->has_max_length && f->min_length > f->max_length) {
         wd_json_path(p, sizeof(p), path, "maxLength");
-        return wd_json_error(doc, p, "maxLength is below minLength");
+        return wd_json_error(doc, p, "maxLength %zu is below minLength %zu", f->max_length,
+                             f->min_length);
     }
     const char *pattern = NULL;
     if ((rc = wd_json_string(doc, c, path, "pattern", false, &pattern)) < 0)
@@ -156,16 +181,18 @@ static int load_constraints(struct wd_fielddef *f, const struct wd_jdoc *doc, co
         wd_json_path(p, sizeof(p), path, "pattern");
         if (f->type != WD_TYPE_STRING)
             return wd_json_error(doc, p, "pattern applies to string fields");
-        size_t n = strlen(pattern) + 5;
-        char *anchored = wd_malloc(n);
-        snprintf(anchored, n, "^(%s)$", pattern);
-        int re = regcomp(&f->regex, anchored, REG_EXTENDED | REG_NOSUB);
-        free(anchored);
-        if (re != 0) {
-            char why[256];
-            regerror(re, &f->regex, why, sizeof(why));
-            return wd_json_error(doc, p, "invalid regular expression: %s", why);
+        /* Table Schema patterns match the whole value */
+        int code;
+        PCRE2_SIZE at;
+        f->regex = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                                 PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED, &code, &at, NULL);
+        if (!f->regex) {
+            PCRE2_UCHAR why[256];
+            pcre2_get_error_message(code, why, sizeof(why));
+            return wd_json_error(doc, p, "invalid regular expression: %s at character %zu",
+                                 (const char *)why, (size_t)at + 1);
         }
+        pcre2_jit_compile(f->regex, PCRE2_JIT_COMPLETE); /* without JIT it still matches */
         f->pattern = wd_strdup(pattern);
     }
     const json_t *e = json_object_get(c, "enum");
@@ -232,14 +259,15 @@ static int load_transforms(struct wd_fielddef *f, const struct wd_jdoc *doc, con
     const json_t *t = json_object_get(fj, "trueValues"), *fl = json_object_get(fj, "falseValues");
     if ((t || fl) && f->type != WD_TYPE_BOOLEAN) {
         wd_json_path(p, sizeof(p), path, t ? "trueValues" : "falseValues");
-        return wd_json_error(doc, p, "applies to boolean fields");
+        return wd_json_error(doc, p, "%s applies to boolean fields; %s is a %s field",
+                             t ? "trueValues" : "falseValues", f->name, wd_type_name(f->type));
     }
     if (t) {
         wd_json_path(p, sizeof(p), path, "trueValues");
         if ((rc = wd__strlist_load(doc, t, p, &f->true_values)) < 0)
             return rc;
     } else {
-        struct wd_strlist d = {(char **)tv, 4};
+        struct wd_strlist d = {(char **)tv, 4, NULL};
         wd__strlist_copy(&f->true_values, &d);
     }
     if (fl) {
@@ -247,7 +275,7 @@ static int load_transforms(struct wd_fielddef *f, const struct wd_jdoc *doc, con
         if ((rc = wd__strlist_load(doc, fl, p, &f->false_values)) < 0)
             return rc;
     } else {
-        struct wd_strlist d = {(char **)fv, 4};
+        struct wd_strlist d = {(char **)fv, 4, NULL};
         wd__strlist_copy(&f->false_values, &d);
     }
     return 0;
@@ -357,8 +385,18 @@ static int load_field(struct wd_definition *def, size_t i, const struct wd_jdoc 
     if (cl) {
         wd_json_path(p, sizeof(p), path, "codelist");
         f->codelist = wd_codes_list(codes, cl);
-        if (!f->codelist)
-            return wd_json_error(doc, p, "no code list \"%s\" in the reference codes", cl);
+        if (!f->codelist) {
+            rc = wd_json_error(doc, p, "no code list \"%s\" in the reference codes", cl);
+            const char *names[64];
+            size_t n = 0;
+            for (size_t k = 0; codes && k < codes->nlists && n < 63; k++)
+                names[n++] = codes->lists[k].name;
+            names[n] = NULL;
+            const char *near = wd_json_suggest(cl, names);
+            if (near)
+                wd_error_hint(doc->err, "Did you mean \"%s\"?", near);
+            return rc;
+        }
         if (f->type != WD_TYPE_STRING && f->type != WD_TYPE_INTEGER)
             return wd_json_error(doc, p, "a code list applies to string and integer fields");
         f->codelist_ref = wd_strdup(cl);
@@ -395,11 +433,19 @@ static int resolve_parent(struct wd_definition *def, size_t i, const struct wd_j
         return wd_json_error(doc, p, "parent needs a codelist on this field");
     if (!def->fields[idx].codelist)
         return wd_json_error(doc, p, "the parent field \"%s\" has no codelist", f->parent_name);
-    bool any = false;
-    for (size_t k = 0; k < f->codelist->ncodes && !any; k++)
-        any = f->codelist->codes[k].parent != NULL;
+    bool any = false, found = false;
+    const struct wd_codelist *pl = def->fields[idx].codelist;
+    for (size_t k = 0; k < f->codelist->ncodes && !found; k++) {
+        const struct wd_code *c = &f->codelist->codes[k];
+        any = any || c->parent != NULL;
+        found = c->parent && wd_codelist_lookup(pl, c->parent, c->parent_len);
+    }
     if (!any)
         return wd_json_error(doc, p, "the code list %s has no parent codes",
+                             f->codelist->name);
+    if (!found)
+        return wd_json_error(doc, p, "the parent field \"%s\" is coded by %s, which holds none "
+                             "of the parent codes of %s", f->parent_name, pl->name,
                              f->codelist->name);
     f->parent = idx;
     return 0;
@@ -449,14 +495,14 @@ int wd__definition_load_fields(struct wd_definition *def, const struct wd_jdoc *
     int rc = wd_json_keys(doc, schema, "schema", schema_keys);
     if (rc)
         return rc;
-    struct wd_strlist missing = {NULL, 0};
+    struct wd_strlist missing = {NULL, 0, NULL};
     const json_t *mv = json_object_get(schema, "missingValues");
     if (mv) {
         if ((rc = wd__strlist_load(doc, mv, "schema.missingValues", &missing)) < 0)
             return rc;
     } else {
         static const char *const dflt[] = {""};
-        struct wd_strlist d = {(char **)dflt, 1};
+        struct wd_strlist d = {(char **)dflt, 1, NULL};
         wd__strlist_copy(&missing, &d);
     }
     const json_t *fields = json_object_get(schema, "fields");

@@ -8,9 +8,16 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int wd_json_load_file(const struct wd_jdoc *doc, json_t **out)
 {
+    struct stat st;
+    if (stat(doc->file, &st) == 0 && S_ISDIR(st.st_mode)) {
+        *out = NULL;
+        wd_error_file(doc->err, doc->file);
+        return wd_error_set(doc->err, doc->code, "is a directory, not a JSON file");
+    }
     json_error_t je;
     *out = json_load_file(doc->file, JSON_REJECT_DUPLICATES, &je);
     if (*out)
@@ -20,8 +27,12 @@ int wd_json_load_file(const struct wd_jdoc *doc, json_t **out)
         doc->err->line = je.line > 0 ? (uint64_t)je.line : 0;
         doc->err->column = je.column > 0 ? (uint32_t)je.column : 0;
     }
-    if (json_error_code(&je) == json_error_cannot_open_file)
-        return wd_error_set(doc->err, WD_ENOTFOUND, "%s", je.text);
+    if (json_error_code(&je) == json_error_cannot_open_file) {
+        /* jansson says "unable to open PATH: REASON"; the path is already in err->file */
+        const char *why = strrchr(je.text, ':');
+        return wd_error_set(doc->err, WD_ENOTFOUND, "could not open file: %s",
+                            why ? why + 2 : je.text);
+    }
     return wd_error_set(doc->err, doc->code, "invalid JSON: %s", je.text);
 }
 
@@ -127,8 +138,17 @@ int wd_json_keys(const struct wd_jdoc *doc, const json_t *obj, const char *path,
         wd_json_path(p, sizeof(p), path, key);
         int rc = wd_json_error(doc, p, "unknown key");
         const char *near = wd_json_suggest(key, allowed);
-        if (near)
+        if (near) {
             wd_error_hint(doc->err, "Did you mean \"%s\"?", near);
+        } else if (doc->err) {
+            /* nothing close: list what is allowed here */
+            char list[sizeof(doc->err->hint) - 32] = "";
+            for (size_t i = 0; allowed[i]; i++) {
+                size_t n = strlen(list);
+                snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "", allowed[i]);
+            }
+            wd_error_hint(doc->err, "The keys allowed here are: %s.", list);
+        }
         return rc;
     }
     return 0;
@@ -198,6 +218,8 @@ int wd_json_integer(const struct wd_jdoc *doc, const json_t *obj, const char *pa
     const json_t *v = get(doc, obj, path, key, required, p, sizeof(p), &rc);
     if (!v)
         return rc;
+    if (json_is_real(v))
+        return wd_json_error(doc, p, "expected a whole number, found %g", json_real_value(v));
     if (!json_is_integer(v))
         return wd_json_error(doc, p, "expected a whole number, found %s", type_name(v));
     long long x = json_integer_value(v);

@@ -9,10 +9,12 @@
  * encoding (and transcoded to UTF-8 when the dialect says windows-1252 or ISO-8859-1) and
  * handed out.
  *
- * libcsv is set to end records only at '\n' and to treat '\r' as the only "space", so CRLF
- * and LF files read alike while spaces and tabs in values reach the caller exactly as
- * written; trimming is the transform step's job. Strict mode turns broken quoting into an
- * error instead of a silently merged field.
+ * libcsv ends records at CR or LF (its default, kept because a function called for every
+ * byte costs a tenth of the parse). Pieces are therefore cut at CR as well as at LF, so
+ * that at most one record completes per piece; the LF of a CRLF arrives as a piece of its
+ * own and is skipped by libcsv. No byte counts as a "space", so spaces and tabs in values
+ * reach the caller exactly as written; trimming is the transform step's job. Strict mode
+ * turns broken quoting into an error instead of a silently merged field.
  *
  * Limits: a field may not pass max_field bytes (checked after every fed piece, so memory
  * stays under max_field plus one chunk), a record may not have more than WD_MAX_FIELDS
@@ -57,6 +59,9 @@ struct wd_reader {
     uint64_t done_line;   /* line where the completed record began */
     bool record_done;
     bool too_many_fields, too_large;
+    bool after_cr;      /* the last piece fed ended with CR */
+    size_t big_field;   /* 1-based column of a completed field over max_field, or 0 */
+    bool at_line_start; /* the next piece starts a physical line */
 
     struct wd_buf arena; /* bytes of the record being parsed */
     struct wd_buf conv;  /* transcoded bytes of the completed record */
@@ -118,14 +123,10 @@ const char *wd_encoding_name(enum wd_encoding enc)
     }
 }
 
-static int is_space_cr(unsigned char c)
+static int is_space_none(unsigned char c)
 {
-    return c == '\r';
-}
-
-static int is_term_lf(unsigned char c)
-{
-    return c == '\n';
+    (void)c;
+    return 0;
 }
 
 static void on_field(void *s, size_t len, void *data)
@@ -139,6 +140,8 @@ static void on_field(void *s, size_t len, void *data)
         r->cap_spans = r->cap_spans ? r->cap_spans * 2 : 32;
         r->spans = wd_realloc(r->spans, r->cap_spans * sizeof(*r->spans));
     }
+    if (len > r->d.max_field && !r->big_field)
+        r->big_field = r->nspans + 1;
     struct field_span *sp = &r->spans[r->nspans++];
     sp->off = r->arena.len;
     sp->len = len;
@@ -185,11 +188,11 @@ int wd_reader_open(struct wd_reader **out, struct wd_stream *in, const struct wd
     }
     csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI);
     csv_set_quote(&r->csv, (unsigned char)r->d.quote);
-    csv_set_space_func(&r->csv, is_space_cr);
-    csv_set_term_func(&r->csv, is_term_lf);
+    csv_set_space_func(&r->csv, is_space_none);
     csv_set_blk_size(&r->csv, 64 * 1024);
     r->chunk = wd_malloc(CHUNK_SIZE);
     r->line = 1;
+    r->at_line_start = true;
     wd_buf_init(&r->arena, WD_MAX_RECORD);
     wd_buf_init(&r->conv, WD_MAX_RECORD * 3);
     *out = r;
@@ -239,13 +242,23 @@ static int format_error(struct wd_reader *r, struct wd_error *err, uint64_t line
     return WD_EFORMAT;
 }
 
-/* Counts unquoted delimiter candidates on the first line and picks the most frequent. */
+/* Where the first line with text starts in the chunk (after the BOM and empty lines). */
+static size_t first_text(const struct wd_reader *r)
+{
+    size_t i = r->chunk_pos;
+    while (i < r->chunk_len && (r->chunk[i] == '\r' || r->chunk[i] == '\n'))
+        i++;
+    return i;
+}
+
+/* Counts unquoted delimiter candidates on the first line with text and picks the most
+ * frequent. */
 static void sniff_delimiter(struct wd_reader *r)
 {
     size_t counts[3] = {0, 0, 0};
     static const char cand[3] = {',', ';', '\t'};
     bool quoted = false;
-    for (size_t i = 0; i < r->chunk_len && r->chunk[i] != '\n'; i++) {
+    for (size_t i = first_text(r); i < r->chunk_len && r->chunk[i] != '\n'; i++) {
         char c = (char)r->chunk[i];
         if (c == r->d.quote)
             quoted = !quoted;
@@ -263,7 +276,17 @@ static void sniff_delimiter(struct wd_reader *r)
 static int start(struct wd_reader *r, struct wd_error *err)
 {
     r->started = true;
-    while (r->chunk_len < 4 && !r->eof) {
+    /* read until the byte-order mark and, when sniffing, the first line with text are in */
+    for (;;) {
+        if (r->eof || r->chunk_len == CHUNK_SIZE)
+            break;
+        if (r->chunk_len >= 4) {
+            if (r->d.delimiter)
+                break;
+            size_t t = first_text(r);
+            if (t < r->chunk_len && memchr(r->chunk + t, '\n', r->chunk_len - t))
+                break;
+        }
         ssize_t n = r->in->read(r->in, r->chunk + r->chunk_len, CHUNK_SIZE - r->chunk_len, err);
         if (n < 0)
             return (int)n;
@@ -314,14 +337,15 @@ static int limits_error(struct wd_reader *r, struct wd_error *err)
         wd_error_set(err, WD_EFORMAT, "record is larger than %zu bytes", WD_MAX_RECORD);
         return format_error(r, err, r->record_line, r->nspans);
     }
-    if (r->csv.entry_pos > r->d.max_field) {
-        wd_error_set(err, WD_EFORMAT, "field %zu is larger than the limit of %zu bytes",
-                     r->nspans + 1, r->d.max_field);
+    if (r->csv.entry_pos > r->d.max_field || r->big_field) {
+        size_t column = r->big_field ? r->big_field : r->nspans + 1;
+        wd_error_set(err, WD_EFORMAT, "field %zu is larger than the limit of %zu bytes", column,
+                     r->d.max_field);
         wd_error_detail(err, "The field starts in the record that begins on line %llu.",
                         (unsigned long long)r->record_line);
         wd_error_hint(err, "A quote that is never closed makes the rest of the file one field; "
                            "check the quoting near that line.");
-        return format_error(r, err, r->line, r->nspans + 1);
+        return format_error(r, err, r->line, column);
     }
     return 0;
 }
@@ -352,14 +376,21 @@ static int parse_record(struct wd_reader *r, struct wd_error *err)
                 return rc;
             continue;
         }
+        /* the next piece: up to and including the first CR or LF */
         unsigned char *seg = r->chunk + r->chunk_pos;
         size_t avail = r->chunk_len - r->chunk_pos;
         unsigned char *nl = memchr(seg, '\n', avail);
         size_t len = nl ? (size_t)(nl - seg) + 1 : avail;
+        unsigned char *cr = memchr(seg, '\r', len);
+        if (cr) {
+            len = (size_t)(cr - seg) + 1;
+            nl = NULL;
+        }
         if (r->csv.pstate == LIBCSV_ROW_NOT_BEGUN) {
             r->record_line = r->line;
-            /* libcsv skips an empty line without a word: count it here */
-            if (nl && (len == 1 || (len == 2 && seg[0] == '\r')))
+            /* libcsv skips an empty line without a word: count it here (the LF of a CRLF
+             * is not a line of its own) */
+            if (len == 1 && r->at_line_start && (cr || (nl && !r->after_cr)))
                 r->blank++;
         }
         size_t used = csv_parse(&r->csv, seg, len, on_field, on_record, r);
@@ -375,6 +406,8 @@ static int parse_record(struct wd_reader *r, struct wd_error *err)
         if ((rc = limits_error(r, err)) < 0)
             return rc;
         r->chunk_pos += len;
+        r->after_cr = cr != NULL;
+        r->at_line_start = nl != NULL;
         if (nl)
             r->line++;
     }

@@ -5,12 +5,14 @@
  */
 #include "rules.h"
 
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "datefmt.h"
+#include "mem.h"
 #include "identifiers.h"
 #include "utf8.h"
 #include "values.h"
@@ -18,6 +20,27 @@
 const char *const wd_rule_names[WD_NRULES] = {
     "columns", "encoding", "type",     "required", "pattern",  "minimum", "maximum", "minLength",
     "maxLength", "enum",   "codelist", "parent",   "unique",   "nik",     "npwp"};
+
+struct wd_check_scratch {
+    pcre2_match_data *match;
+};
+
+struct wd_check_scratch *wd_check_scratch_new(void)
+{
+    struct wd_check_scratch *s = wd_malloc(sizeof(*s));
+    s->match = pcre2_match_data_create(1, NULL);
+    if (!s->match)
+        abort();
+    return s;
+}
+
+void wd_check_scratch_free(struct wd_check_scratch *s)
+{
+    if (!s)
+        return;
+    pcre2_match_data_free(s->match);
+    free(s);
+}
 
 /* A value as quoted in a message: at most 60 bytes, cut at a character boundary. */
 static int shown(const char *v, size_t len)
@@ -76,17 +99,14 @@ static bool check_type(const struct wd_definition *def, const struct wd_fielddef
         }
         break;
     case WD_TYPE_BOOLEAN:
-        for (size_t k = 0; k < f->true_values.n; k++)
-            if (strlen(f->true_values.items[k]) == len && !memcmp(f->true_values.items[k], v, len)) {
-                strcpy(canon, "true");
-                goto done;
-            }
-        for (size_t k = 0; k < f->false_values.n; k++)
-            if (strlen(f->false_values.items[k]) == len &&
-                !memcmp(f->false_values.items[k], v, len)) {
-                strcpy(canon, "false");
-                goto done;
-            }
+        if (wd_strlist_index(&f->true_values, v, len) >= 0) {
+            strcpy(canon, "true");
+            goto done;
+        }
+        if (wd_strlist_index(&f->false_values, v, len) >= 0) {
+            strcpy(canon, "false");
+            goto done;
+        }
         return fail(out, WD_R_TYPE, "expected %s or %s, found \"%.*s\"", f->true_values.items[0],
                     f->false_values.items[0], sh, v);
     case WD_TYPE_DATE:
@@ -103,11 +123,7 @@ static bool check_type(const struct wd_definition *def, const struct wd_fielddef
             return fail(out, WD_R_TYPE, "expected a %s as %s, found \"%.*s\"",
                         date ? "date" : "date and time", human, sh, v);
         }
-        if (date)
-            snprintf(canon, WD_CANON_MAX, "%04d-%02d-%02d", dt.year, dt.month, dt.day);
-        else
-            snprintf(canon, WD_CANON_MAX, "%04d-%02d-%02d %02d:%02d:%02d", dt.year, dt.month,
-                     dt.day, dt.hour, dt.minute, dt.second);
+        wd_datetime_iso(&dt, !date, canon);
         *num = (double)wd_days_from_civil(dt.year, dt.month, dt.day);
         break;
     }
@@ -118,8 +134,8 @@ done:
     return true;
 }
 
-static bool check_constraints(const struct wd_fielddef *f, const char *v, size_t len,
-                              double num, struct wd_value_check *out)
+static bool check_constraints(const struct wd_fielddef *f, struct wd_check_scratch *scratch,
+                              const char *v, size_t len, double num, struct wd_value_check *out)
 {
     int sh = shown(v, len);
     if (f->has_min_length || f->has_max_length) {
@@ -132,16 +148,14 @@ static bool check_constraints(const struct wd_fielddef *f, const char *v, size_t
                         chars, f->max_length);
     }
     if (f->pattern) {
-        if (memchr(v, '\0', len) || regexec(&f->regex, v, 0, NULL, 0) != 0)
+        /* values reaching here are valid UTF-8: the reader flagged every other */
+        if (pcre2_match(f->regex, (PCRE2_SPTR)v, len, 0, PCRE2_NO_UTF_CHECK, scratch->match,
+                        NULL) < 0)
             return fail(out, WD_R_PATTERN, "\"%.*s\" does not match the pattern %s", sh, v,
                         f->pattern);
     }
     if (f->enum_values.n) {
-        bool found = false;
-        for (size_t k = 0; k < f->enum_values.n && !found; k++)
-            found = strlen(f->enum_values.items[k]) == out->len &&
-                    memcmp(f->enum_values.items[k], out->text, out->len) == 0;
-        if (!found) {
+        if (wd_strlist_index(&f->enum_values, out->text, out->len) < 0) {
             char list[160] = "";
             for (size_t k = 0; k < f->enum_values.n; k++) {
                 size_t n = strlen(list);
@@ -158,7 +172,8 @@ static bool check_constraints(const struct wd_fielddef *f, const char *v, size_t
 }
 
 bool wd_check_value(const struct wd_definition *def, size_t fi, const struct wd_codes *codes,
-                    const char *v, size_t len, char *canon, struct wd_value_check *out)
+                    struct wd_check_scratch *scratch, const char *v, size_t len, char *canon,
+                    struct wd_value_check *out)
 {
     const struct wd_fielddef *f = &def->fields[fi];
     double num = 0;
@@ -167,7 +182,7 @@ bool wd_check_value(const struct wd_definition *def, size_t fi, const struct wd_
     out->code = NULL;
     if (!check_type(def, f, v, len, canon, out, &num))
         return false;
-    if (!check_constraints(f, v, len, num, out))
+    if (!check_constraints(f, scratch, v, len, num, out))
         return false;
     int sh = shown(v, len);
     if (f->codelist) {

@@ -49,10 +49,19 @@ struct wd_value_check {
 };
 
 /*
+ * Per-thread scratch space for checks (the pattern matcher's match data). A definition is
+ * shared by the threads that validate with it; each thread brings its own scratch.
+ */
+struct wd_check_scratch;
+struct wd_check_scratch *wd_check_scratch_new(void);
+void wd_check_scratch_free(struct wd_check_scratch *s);
+
+/*
  * Checks a present, transformed value of field index fi. canon (WD_CANON_MAX bytes) holds the
  * canonical text when the type has one. Returns true when the value passes.
  */
 bool wd_check_value(const struct wd_definition *def, size_t fi, const struct wd_codes *codes,
-                    const char *v, size_t len, char *canon, struct wd_value_check *out);
+                    struct wd_check_scratch *scratch, const char *v, size_t len, char *canon,
+                    struct wd_value_check *out);
 
 #endif

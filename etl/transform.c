@@ -35,21 +35,16 @@ void wd_trim(const char **s, size_t *len)
 
 bool wd_is_missing(const struct wd_fielddef *f, const char *s, size_t len)
 {
-    for (size_t i = 0; i < f->missing_values.n; i++) {
-        const char *m = f->missing_values.items[i];
-        if (strlen(m) == len && memcmp(m, s, len) == 0)
-            return true;
-    }
-    return false;
+    return wd_strlist_index(&f->missing_values, s, len) >= 0;
 }
 
 bool wd_transform(const struct wd_fielddef *f, const char *s, size_t len, char *buf, size_t cap,
                   const char **out, size_t *out_len)
 {
     for (size_t i = 0; i < f->nrecode; i++) {
-        const char *from = f->recode[i].from;
-        if (strlen(from) == len && memcmp(from, s, len) == 0) {
-            s = f->recode[i].to;
+        const struct wd_recode *rc = &f->recode[i];
+        if (strlen(rc->from) == len && memcmp(rc->from, s, len) == 0) {
+            s = rc->to;
             len = strlen(s);
             break;
         }

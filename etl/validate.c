@@ -38,6 +38,7 @@ struct run {
     size_t *lens;
     struct wd_keyset pk;
     struct wd_keyset *unique; /* one per field, used when the field is unique */
+    struct wd_check_scratch *scratch;
     bool bad;
     bool completeness_all; /* no required fields: completeness counts every field */
 };
@@ -194,7 +195,7 @@ static void check_field(struct run *r, const struct wd_record *rec, size_t i)
     wd_buf_reserve(&s->tbuf, len + f->pad + 1);
     wd_transform(f, v, len, s->tbuf.data, s->tbuf.cap, &t, &tlen);
     struct wd_value_check vc;
-    if (!wd_check_value(r->def, i, r->codes, t, tlen, s->canon, &vc)) {
+    if (!wd_check_value(r->def, i, r->codes, r->scratch, t, tlen, s->canon, &vc)) {
         report(r, rec, (int)i, vc.rule, v, len, vc.message);
         return;
     }
@@ -215,7 +216,7 @@ static void check_parents(struct run *r, const struct wd_record *rec)
         const char *want = r->slots[i].code->parent;
         const char *have = r->values[f->parent];
         size_t hlen = r->lens[f->parent];
-        if (want && strlen(want) == hlen && memcmp(want, have, hlen) == 0) {
+        if (want && r->slots[i].code->parent_len == hlen && memcmp(want, have, hlen) == 0) {
             r->c->consistency_held++;
             continue;
         }
@@ -340,6 +341,7 @@ int wd_validate(const struct wd_definition *def, const struct wd_codes *codes,
             wd_keyset_init(&r.unique[i]);
     }
     wd_keyset_init(&r.pk);
+    r.scratch = wd_check_scratch_new();
     struct wd_reader *rd = NULL;
     const struct wd_record *hdr = NULL, *rec;
     int rc = wd_reader_open(&rd, in, &def->dialect, err);
@@ -365,6 +367,7 @@ int wd_validate(const struct wd_definition *def, const struct wd_codes *codes,
             wd_keyset_free(&r.unique[i]);
     }
     wd_keyset_free(&r.pk);
+    wd_check_scratch_free(r.scratch);
     free(r.slots);
     free(r.values);
     free(r.lens);

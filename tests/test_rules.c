@@ -84,14 +84,15 @@ static void test_rule_table(void **state)
     (void)state;
     struct wd_definition *def = tu_definition(
         "uji_aturan", "{\"decimalChar\": \",\", \"groupChar\": \".\"}", fields, "", "");
+    struct wd_check_scratch *scratch = wd_check_scratch_new();
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const struct rcase *c = &cases[i];
         int fi = wd_definition_field(def, c->field);
         assert_true(fi >= 0);
         char canon[WD_CANON_MAX];
         struct wd_value_check vc;
-        bool ok = wd_check_value(def, (size_t)fi, tu_codes(), c->value, strlen(c->value), canon,
-                                 &vc);
+        bool ok = wd_check_value(def, (size_t)fi, tu_codes(), scratch, c->value, strlen(c->value),
+                                 canon, &vc);
         if (ok != (c->rule == NULL))
             fail_msg("case %zu (%s = \"%s\"): expected %s, got %s: %s", i, c->field, c->value,
                      c->rule ? c->rule : "pass", ok ? "pass" : wd_rule_names[vc.rule],
@@ -105,6 +106,7 @@ static void test_rule_table(void **state)
             tu_assert_contains(vc.message, c->text);
         }
     }
+    wd_check_scratch_free(scratch);
     wd_definition_free(def);
 }
 
