@@ -64,6 +64,7 @@ int wd_cli_config(struct wd_cli *cli)
     int rc = wd_config_load(cli->config_path, &cli->config, &err);
     if (rc < 0) {
         wd_error_print(stderr, &err);
+        wd_config_free(&cli->config);
         /* a config file that was asked for and is missing is a configuration error */
         return WD_EXIT_USAGE;
     }

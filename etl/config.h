@@ -29,7 +29,8 @@ struct wd_config {
 /*
  * Fills cfg with the defaults, then reads path over them. When path is NULL the default
  * file is read if it exists; a path that was asked for must exist. Returns 0 or
- * WD_ECONFIG / WD_ENOTFOUND with the file and key in err.
+ * WD_ECONFIG / WD_ENOTFOUND with the file and key in err. Free cfg with wd_config_free
+ * whatever the result.
  */
 int wd_config_load(const char *path, struct wd_config *cfg, struct wd_error *err);
 void wd_config_free(struct wd_config *cfg);

@@ -386,6 +386,11 @@ static int parse_record(struct wd_reader *r, struct wd_error *err)
             len = (size_t)(cr - seg) + 1;
             nl = NULL;
         }
+        /* a CR that no LF follows ended a line of its own (Excel for Mac's line ends) */
+        if (r->after_cr && seg[0] != '\n') {
+            r->line++;
+            r->at_line_start = true;
+        }
         if (r->csv.pstate == LIBCSV_ROW_NOT_BEGUN) {
             r->record_line = r->line;
             /* libcsv skips an empty line without a word: count it here (the LF of a CRLF

@@ -1,8 +1,9 @@
 /*
- * test_reader.c - the CSV reader: quoting, line numbers, line ends, byte-order marks,
- * blank lines, ragged rows, delimiter sniffing, gzip through the file connector,
- * transcoding and encoding flags, and the errors that stop a file (size limits, broken
- * quoting, UTF-16, a truncated gzip).
+ * test_reader.c - the CSV reader: quoting, line numbers, line ends (LF, CRLF, CR), byte-order
+ * marks, blank lines, ragged rows, delimiter sniffing, gzip through the file connector,
+ * transcoding and encoding flags, streams that deliver a few bytes at a time, and the
+ * errors that stop a file (size limits, broken quoting, UTF-16, a truncated or damaged
+ * gzip).
  *
  * Each case reads a small file from memory (wd_stream_memory) or from the test's temporary
  * folder (wd_file_stream_open) and asserts what comes out: the values byte for byte, the
@@ -31,12 +32,12 @@ static struct {
     void (*release)(void *p);
 } held[MAX_HELD];
 
-static void *hold(void *p, void (*release)(void *p))
+static void *hold(void *p, void (*fn)(void *p))
 {
     for (size_t i = 0; i < MAX_HELD; i++) {
         if (!held[i].p) {
             held[i].p = p;
-            held[i].release = release;
+            held[i].release = fn;
             return p;
         }
     }
@@ -293,6 +294,32 @@ static void test_crlf_and_lf_read_alike(void **state)
     read_two_rows("kode;jumlah\r\n3171;12\n3273;7\r\n", __LINE__);
     read_two_rows("kode;jumlah\r\n3171;12\r\n3273;7", __LINE__); /* no final line end */
     read_two_rows("kode;jumlah\r\n\"3171\";\"12\"\r\n3273;\"7\"\r\n", __LINE__);
+}
+
+static void test_cr_only_line_ends(void **state)
+{
+    (void)state;
+    /* Excel for Mac's "CSV (Macintosh)" ends lines with CR alone: records and their line
+     * numbers come out as for LF, and an empty CR line counts as blank */
+    struct rd t;
+    struct wd_dialect d = dialect(';', true);
+    rd_open_str(&t, "kode;jumlah\r3171;12\r\r3273;\"7\"\r;\r", &d);
+    const struct wd_record *hdr;
+    assert_int_equal(wd_reader_header(t.r, &hdr, &t.err), 0);
+    assert_non_null(hdr);
+    assert_place(hdr, 0, 1, 2);
+    assert_field(hdr, 1, "jumlah");
+    const struct wd_record *rec = rd_next(&t);
+    assert_place(rec, 1, 2, 2);
+    assert_field(rec, 0, "3171");
+    assert_field(rec, 1, "12");
+    rec = rd_next(&t);
+    assert_place(rec, 2, 4, 2);
+    assert_field(rec, 0, "3273");
+    assert_field(rec, 1, "7");
+    rd_expect_end(&t);
+    assert_int_equal(wd_reader_blank_lines(t.r), 2);
+    rd_close(&t);
 }
 
 static void test_utf8_bom_stripped(void **state)
@@ -1058,15 +1085,21 @@ static struct wd_stream *trickle_open(const char *text, size_t step)
     return &t->base;
 }
 
-static void test_small_reads(void **state)
+/* One file with the line end nl, read 1 to 7 bytes at a time: every piece boundary falls
+ * somewhere awkward (inside the BOM, between CR and LF, inside a doubled quote) and nothing
+ * may change. */
+static void small_reads(const char *nl)
 {
-    (void)state;
-    static const char text[] = "\xEF\xBB\xBF"
-                               "id;alamat;n\r\n"                    /* 1 */
-                               "1;\"Jl. \"\"A\"\";\r\nRT 1\";5\r\n" /* 2-3 */
-                               "\r\n"                               /* 4 */
-                               ";;\r\n"                             /* 5 */
-                               "2;Bogor;6\r\n";                     /* 6 */
+    char text[256], value[64];
+    snprintf(text, sizeof(text),
+             "\xEF\xBB\xBF"
+             "id;alamat;n%s"                  /* 1 */
+             "1;\"Jl. \"\"A\"\";%sRT 1\";5%s" /* 2-3 */
+             "%s"                             /* 4 */
+             ";;%s"                           /* 5 */
+             "2;Bogor;6%s",                   /* 6 */
+             nl, nl, nl, nl, nl, nl);
+    snprintf(value, sizeof(value), "Jl. \"A\";%sRT 1", nl);
     for (size_t step = 1; step <= 7; step++) {
         struct rd t;
         struct wd_dialect d = dialect(';', true);
@@ -1074,10 +1107,12 @@ static void test_small_reads(void **state)
         const struct wd_record *hdr;
         assert_int_equal(wd_reader_header(t.r, &hdr, &t.err), 0);
         assert_non_null(hdr);
+        assert_place(hdr, 0, 1, 3);
         assert_field(hdr, 0, "id");
+        assert_field(hdr, 2, "n");
         const struct wd_record *rec = rd_next(&t);
         assert_place(rec, 1, 2, 3);
-        assert_field(rec, 1, "Jl. \"A\";\r\nRT 1");
+        assert_field(rec, 1, value);
         rec = rd_next(&t);
         assert_place(rec, 2, 6, 3);
         assert_field(rec, 1, "Bogor");
@@ -1086,6 +1121,24 @@ static void test_small_reads(void **state)
         assert_int_equal(wd_reader_blank_lines(t.r), 2);
         rd_close(&t);
     }
+}
+
+static void test_small_reads_lf(void **state)
+{
+    (void)state;
+    small_reads("\n");
+}
+
+static void test_small_reads_crlf(void **state)
+{
+    (void)state;
+    small_reads("\r\n");
+}
+
+static void test_small_reads_cr(void **state)
+{
+    (void)state;
+    small_reads("\r");
 }
 
 static void test_sniff_small_reads(void **state)
@@ -1162,6 +1215,7 @@ int main(void)
         T(test_quoted_delimiter_and_doubled_quotes),
         T(test_embedded_newlines_and_line_numbers),
         T(test_crlf_and_lf_read_alike),
+        T(test_cr_only_line_ends),
         T(test_utf8_bom_stripped),
         T(test_utf16_bom_refused),
         T(test_spaces_kept_exactly),
@@ -1189,7 +1243,9 @@ int main(void)
         T(test_empty_file),
         T(test_header_only),
         T(test_no_header),
-        T(test_small_reads),
+        T(test_small_reads_lf),
+        T(test_small_reads_crlf),
+        T(test_small_reads_cr),
         T(test_sniff_small_reads),
         T(test_sniff_after_leading_blank_line),
         T(test_dialect_and_encoding_names),

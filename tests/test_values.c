@@ -509,6 +509,14 @@ static void test_missing_values(void **state)
     wd_trim(&s, &len);
     assert_true(wd_is_missing(&f, s, len));
 
+    /* lengths measured in advance (as a loaded definition has them) are used as given */
+    size_t lens[] = {0, 1, 2, 3};
+    f.missing_values.lens = lens;
+    assert_true(wd_is_missing(&f, "", 0));
+    assert_true(wd_is_missing(&f, "NA", 2));
+    assert_false(wd_is_missing(&f, "N", 1));
+    f.missing_values.lens = NULL;
+
     /* a field without missing values has none */
     f.missing_values.n = 0;
     f.missing_values.items = NULL;
@@ -534,7 +542,6 @@ static bool transform_str(const struct wd_fielddef *f, const char *in, const cha
     return out == in;
 }
 
-/* from_len and to_len are left 0: measured with strlen, as for a definition built by hand */
 static struct wd_recode sex_recode[] = {
     {.from = "L", .to = "1"},
     {.from = "P", .to = "2"},
