@@ -48,7 +48,8 @@ struct wd_recode {
 struct wd_strlist {
     char **items;
     size_t n;
-    size_t *lens; /* lengths of the items, or NULL (then measured when used) */
+    size_t *lens;    /* lengths of the items, or NULL (then measured when used) */
+    size_t max_len;  /* the longest item's length, when lens is set */
 };
 
 /* The index of the len bytes at s in list, or -1. */

@@ -25,6 +25,8 @@ static const char *const type_names[] = {"string", "integer",  "number", "boolea
 
 int wd_strlist_index(const struct wd_strlist *list, const char *s, size_t len)
 {
+    if (list->lens && len > list->max_len)
+        return -1;
     for (size_t i = 0; i < list->n; i++) {
         size_t n = list->lens ? list->lens[i] : strlen(list->items[i]);
         if (n == len && memcmp(list->items[i], s, len) == 0)
@@ -37,8 +39,12 @@ static void measure(struct wd_strlist *l)
 {
     free(l->lens);
     l->lens = wd_calloc(l->n ? l->n : 1, sizeof(size_t));
-    for (size_t i = 0; i < l->n; i++)
+    l->max_len = 0;
+    for (size_t i = 0; i < l->n; i++) {
         l->lens[i] = strlen(l->items[i]);
+        if (l->lens[i] > l->max_len)
+            l->max_len = l->lens[i];
+    }
 }
 
 int wd__strlist_load(const struct wd_jdoc *doc, const json_t *arr, const char *path,
@@ -47,7 +53,7 @@ int wd__strlist_load(const struct wd_jdoc *doc, const json_t *arr, const char *p
     if (!json_is_array(arr))
         return wd_json_error(doc, path, "expected an array of strings");
     size_t n = json_array_size(arr);
-    struct wd_strlist l = {wd_calloc(n ? n : 1, sizeof(char *)), 0, NULL};
+    struct wd_strlist l = {wd_calloc(n ? n : 1, sizeof(char *)), 0, NULL, 0};
     for (size_t i = 0; i < n; i++) {
         const json_t *v = json_array_get(arr, i);
         if (!json_is_string(v)) {
@@ -267,7 +273,7 @@ static int load_transforms(struct wd_fielddef *f, const struct wd_jdoc *doc, con
         if ((rc = wd__strlist_load(doc, t, p, &f->true_values)) < 0)
             return rc;
     } else {
-        struct wd_strlist d = {(char **)tv, 4, NULL};
+        struct wd_strlist d = {(char **)tv, 4, NULL, 0};
         wd__strlist_copy(&f->true_values, &d);
     }
     if (fl) {
@@ -275,7 +281,7 @@ static int load_transforms(struct wd_fielddef *f, const struct wd_jdoc *doc, con
         if ((rc = wd__strlist_load(doc, fl, p, &f->false_values)) < 0)
             return rc;
     } else {
-        struct wd_strlist d = {(char **)fv, 4, NULL};
+        struct wd_strlist d = {(char **)fv, 4, NULL, 0};
         wd__strlist_copy(&f->false_values, &d);
     }
     return 0;
@@ -495,14 +501,14 @@ int wd__definition_load_fields(struct wd_definition *def, const struct wd_jdoc *
     int rc = wd_json_keys(doc, schema, "schema", schema_keys);
     if (rc)
         return rc;
-    struct wd_strlist missing = {NULL, 0, NULL};
+    struct wd_strlist missing = {NULL, 0, NULL, 0};
     const json_t *mv = json_object_get(schema, "missingValues");
     if (mv) {
         if ((rc = wd__strlist_load(doc, mv, "schema.missingValues", &missing)) < 0)
             return rc;
     } else {
         static const char *const dflt[] = {""};
-        struct wd_strlist d = {(char **)dflt, 1, NULL};
+        struct wd_strlist d = {(char **)dflt, 1, NULL, 0};
         wd__strlist_copy(&missing, &d);
     }
     const json_t *fields = json_object_get(schema, "fields");

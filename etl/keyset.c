@@ -54,6 +54,11 @@ bool wd_keyset_add(struct wd_keyset *s, uint64_t fp)
     return true;
 }
 
+void wd_keyset_prefetch(const struct wd_keyset *s, uint64_t fp)
+{
+    __builtin_prefetch(&s->slots[(size_t)(fp ? fp : 1) & (s->cap - 1)], 1);
+}
+
 size_t wd_keyset_bytes(const struct wd_keyset *s)
 {
     return s->cap * sizeof(*s->slots);

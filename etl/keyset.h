@@ -23,6 +23,10 @@ void wd_keyset_init(struct wd_keyset *s);
 void wd_keyset_free(struct wd_keyset *s);
 /* Adds the fingerprint; returns false when it was already in the set. */
 bool wd_keyset_add(struct wd_keyset *s, uint64_t fingerprint);
+/* Starts loading the slot of a fingerprint into the cache, so that an add a little later
+ * does not wait for memory. */
+void wd_keyset_prefetch(const struct wd_keyset *s, uint64_t fingerprint);
+
 /* Bytes the set holds now. */
 size_t wd_keyset_bytes(const struct wd_keyset *s);
 

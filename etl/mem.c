@@ -60,7 +60,7 @@ void wd_buf_init(struct wd_buf *b, size_t max)
     b->max = max ? max : SIZE_MAX / 2;
 }
 
-bool wd_buf_reserve(struct wd_buf *b, size_t extra)
+bool wd__buf_grow(struct wd_buf *b, size_t extra)
 {
     if (extra > b->max || b->len > b->max - extra)
         return false;

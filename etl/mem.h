@@ -31,7 +31,14 @@ void wd_buf_init(struct wd_buf *b, size_t max);
 /* Appends n bytes; returns false (and appends nothing) when that would pass the maximum. */
 bool wd_buf_append(struct wd_buf *b, const void *p, size_t n);
 /* Makes room for extra more bytes (and the NUL); false when that would pass the maximum. */
-bool wd_buf_reserve(struct wd_buf *b, size_t extra);
+bool wd__buf_grow(struct wd_buf *b, size_t extra);
+static inline bool wd_buf_reserve(struct wd_buf *b, size_t extra)
+{
+    /* the common case, room already there, costs a compare */
+    if (extra < b->cap && b->len < b->cap - extra)
+        return true;
+    return wd__buf_grow(b, extra);
+}
 bool wd_buf_putc(struct wd_buf *b, char c);
 bool wd_buf_printf(struct wd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void wd_buf_reset(struct wd_buf *b);

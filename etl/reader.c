@@ -148,8 +148,16 @@ static void on_field(void *s, size_t len, void *data)
     sp->flags = 0;
     sp->converted = false;
     /* every field is NUL-terminated in the arena */
-    if (!wd_buf_append(&r->arena, s ? s : "", s ? len : 0) || !wd_buf_putc(&r->arena, '\0'))
+    if (!s)
+        len = 0;
+    if (!wd_buf_reserve(&r->arena, len + 1)) {
         r->too_large = true;
+        return;
+    }
+    if (len)
+        memcpy(r->arena.data + r->arena.len, s, len);
+    r->arena.data[r->arena.len + len] = '\0';
+    r->arena.len += len + 1;
 }
 
 static void on_record(int term, void *data)
@@ -465,12 +473,12 @@ static void finish_record(struct wd_reader *r, struct wd_record *rec)
     for (size_t i = 0; i < r->nspans; i++) {
         struct field_span *sp = &r->spans[i];
         const char *p = r->arena.data + sp->off;
+        if (wd_utf8_is_plain(p, sp->len))
+            continue;
         if (memchr(p, '\0', sp->len)) {
             sp->flags |= WD_FIELD_BAD_ENCODING;
             continue;
         }
-        if (wd_utf8_is_ascii(p, sp->len))
-            continue;
         if (r->cd == (iconv_t)-1) {
             if (!wd_utf8_valid(p, sp->len))
                 sp->flags |= WD_FIELD_BAD_ENCODING;

@@ -3,7 +3,8 @@
  * codes, column names and code-list names.
  *
  * Open addressing with linear probing, kept at most half full. Keys are borrowed: they
- * must outlive the map (code lists keep them in their own arena). Values are size_t.
+ * must outlive the map (code lists keep them in their own arena). Keys are shorter than
+ * 4 GiB and values below 2^32 (indexes into a code list).
  */
 #ifndef WD_STRMAP_H
 #define WD_STRMAP_H
@@ -13,10 +14,12 @@
 #include <stdint.h>
 
 struct wd_strmap_slot {
-    const char *key; /* NULL when empty */
-    size_t len;
     uint64_t hash;
-    size_t value;
+    uint64_t prefix; /* the key's first 8 bytes, zero-padded: short keys (codes) compare
+                        without reading the key itself */
+    const char *key; /* NULL when empty */
+    uint32_t len;
+    uint32_t value;
 };
 
 struct wd_strmap {
@@ -25,7 +28,7 @@ struct wd_strmap {
     size_t count;
 };
 
-/* A 64-bit hash of len bytes (FNV-1a, then a final mix so that low bits spread). */
+/* A 64-bit hash of len bytes: eight bytes at a time through splitmix64's finaliser. */
 uint64_t wd_hash64(const void *data, size_t len, uint64_t seed);
 
 void wd_strmap_init(struct wd_strmap *m);

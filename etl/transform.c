@@ -49,10 +49,13 @@ bool wd_transform(const struct wd_fielddef *f, const char *s, size_t len, char *
             break;
         }
     }
-    bool digits = len > 0;
-    for (size_t i = 0; i < len && digits; i++)
-        digits = s[i] >= '0' && s[i] <= '9';
-    size_t pad = (f->pad && digits && len < f->pad) ? f->pad - len : 0;
+    size_t pad = 0;
+    if (f->pad && len > 0 && len < f->pad) {
+        bool digits = true;
+        for (size_t i = 0; i < len && digits; i++)
+            digits = s[i] >= '0' && s[i] <= '9';
+        pad = digits ? f->pad - len : 0;
+    }
     if (f->letter_case == WD_CASE_KEEP && pad == 0) {
         *out = s;
         *out_len = len;

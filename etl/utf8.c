@@ -22,6 +22,23 @@ bool wd_utf8_is_ascii(const char *s, size_t len)
     return true;
 }
 
+bool wd_utf8_is_plain(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        /* a high bit set, or a zero byte */
+        if ((w & 0x8080808080808080ull) || ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull))
+            return false;
+    }
+    for (; i < len; i++)
+        if (p[i] == 0 || (p[i] & 0x80))
+            return false;
+    return true;
+}
+
 bool wd_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;

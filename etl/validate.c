@@ -39,6 +39,9 @@ struct run {
     struct wd_keyset pk;
     struct wd_keyset *unique; /* one per field, used when the field is unique */
     struct wd_check_scratch *scratch;
+    int last_key_field; /* the primary key is complete once this field is checked, or -1 */
+    uint64_t key_fp;    /* the row's primary-key fingerprint, once known */
+    bool key_ok;        /* every key field present and valid */
     bool bad;
     bool completeness_all; /* no required fields: completeness counts every field */
 };
@@ -240,14 +243,25 @@ static uint64_t key_fingerprint(const struct run *r, const size_t *fields, size_
     return h;
 }
 
+/* The key fields are checked: compute the fingerprint now and start fetching its slot,
+ * so that the rest of the row's checks hide the memory latency of the index. */
+static void key_known(struct run *r)
+{
+    const struct wd_definition *def = r->def;
+    r->key_ok = true;
+    for (size_t k = 0; k < def->npk; k++)
+        r->key_ok = r->key_ok && r->slots[def->primary_key[k]].ok;
+    if (!r->key_ok)
+        return;
+    r->key_fp = key_fingerprint(r, def->primary_key, def->npk);
+    wd_keyset_prefetch(&r->pk, r->key_fp);
+}
+
 static void check_unique(struct run *r, const struct wd_record *rec)
 {
     const struct wd_definition *def = r->def;
     if (def->npk) {
-        bool complete = true;
-        for (size_t k = 0; k < def->npk; k++)
-            complete = complete && r->slots[def->primary_key[k]].ok;
-        if (complete && !wd_keyset_add(&r->pk, key_fingerprint(r, def->primary_key, def->npk))) {
+        if (r->key_ok && !wd_keyset_add(&r->pk, r->key_fp)) {
             r->c->repeated_keys++;
             size_t f0 = def->primary_key[0];
             char msg[200];
@@ -302,8 +316,12 @@ static int check_record(struct run *r, const struct wd_record *rec)
         c->rejected++;
         return end_of_row(r, rec);
     }
-    for (size_t i = 0; i < r->def->nfields; i++)
+    r->key_ok = false;
+    for (size_t i = 0; i < r->def->nfields; i++) {
         check_field(r, rec, i);
+        if ((int)i == r->last_key_field)
+            key_known(r);
+    }
     check_parents(r, rec);
     check_unique(r, rec);
     if (r->bad) {
@@ -342,6 +360,10 @@ int wd_validate(const struct wd_definition *def, const struct wd_codes *codes,
     }
     wd_keyset_init(&r.pk);
     r.scratch = wd_check_scratch_new();
+    r.last_key_field = -1;
+    for (size_t k = 0; k < def->npk; k++)
+        if ((int)def->primary_key[k] > r.last_key_field)
+            r.last_key_field = (int)def->primary_key[k];
     struct wd_reader *rd = NULL;
     const struct wd_record *hdr = NULL, *rec;
     int rc = wd_reader_open(&rd, in, &def->dialect, err);
