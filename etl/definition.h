@@ -49,7 +49,7 @@ struct wd_strlist {
     char **items;
     size_t n;
     size_t *lens;    /* lengths of the items, or NULL (then measured when used) */
-    size_t max_len;  /* the longest item's length, when lens is set */
+    size_t max_len;  /* the longest item's length; 0 when not known */
 };
 
 /* The index of the len bytes at s in list, or -1. */

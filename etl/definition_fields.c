@@ -25,7 +25,7 @@ static const char *const type_names[] = {"string", "integer",  "number", "boolea
 
 int wd_strlist_index(const struct wd_strlist *list, const char *s, size_t len)
 {
-    if (list->lens && len > list->max_len)
+    if (list->max_len && len > list->max_len)
         return -1;
     for (size_t i = 0; i < list->n; i++) {
         size_t n = list->lens ? list->lens[i] : strlen(list->items[i]);
