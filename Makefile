@@ -37,15 +37,15 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 CORE_SRCS := \
 	etl/error.c etl/mem.c etl/utf8.c etl/stream.c etl/reader.c \
-	etl/strmap.c etl/keyset.c etl/jsonkeys.c etl/codes.c \
-	etl/definition.c etl/definition_fields.c \
+	etl/strmap.c etl/keyset.c etl/jsonkeys.c etl/codes.c etl/crosswalk.c \
+	etl/definition.c etl/definition_fields.c etl/definition_checks.c etl/expr.c \
 	etl/values.c etl/datefmt.c etl/identifiers.c etl/transform.c etl/rules.c \
 	etl/validate.c etl/quality.c etl/report.c etl/report_text.c etl/config.c \
 	connectors/file.c
 CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd_validate.c \
 	etl/cmd_mapping.c
 TEST_NAMES := test_reader test_codes test_definition test_values test_identifiers \
-	test_rules test_validate test_config test_cli
+	test_rules test_validate test_config test_cli test_expr
 FUZZ_NAMES := fuzz_reader fuzz_definition
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)

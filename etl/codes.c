@@ -19,7 +19,7 @@
 #include "mem.h"
 #include "reader.h"
 
-static const char *const manifest_keys[] = {"codelists", "description", NULL};
+static const char *const manifest_keys[] = {"codelists", "crosswalks", "description", NULL};
 static const char *const list_keys[] = {"name",      "title",      "version", "authority",
                                         "reference", "valid_from", "file",    "description",
                                         NULL};
@@ -46,6 +46,9 @@ void wd_codes_free(struct wd_codes *codes)
         list_free(&codes->lists[i]);
         free(codes->keys[i]);
     }
+    for (size_t i = 0; i < codes->ncrosswalks; i++)
+        wd__crosswalk_free(&codes->crosswalks[i]);
+    free(codes->crosswalks);
     free(codes->lists);
     free(codes->keys);
     wd_strmap_free(&codes->by_name);
@@ -305,6 +308,8 @@ int wd_codes_load(const char *dir, struct wd_codes **out, struct wd_error *err)
         if (newest == i)
             wd_strmap_put(&codes->by_name, l->name, strlen(l->name), i);
     }
+    if ((rc = wd__crosswalks_load(codes, &doc, json_object_get(root, "crosswalks"))) < 0)
+        goto fail;
     json_decref(root);
     *out = codes;
     return 0;

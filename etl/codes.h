@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "crosswalk.h"
 #include "strmap.h"
 
 struct wd_code {
@@ -45,6 +46,8 @@ struct wd_codes {
     size_t nlists;
     struct wd_strmap by_name; /* "name" -> newest version, "name@version" -> that one */
     char **keys;              /* the "name@version" strings by_name borrows */
+    struct wd_crosswalk *crosswalks;
+    size_t ncrosswalks;
 };
 
 /*

@@ -21,8 +21,9 @@ const char *const wd_required_metadata[] = {
     "produsen_data", "frekuensi", "cakupan", "konsep",        "definisi",
     "klasifikasi",   "ukuran",    "satuan",  "dasar_rujukan", NULL};
 
-static const char *const top_keys[] = {"name",   "title",  "version", "description", "metadata",
-                                       "source", "target", "schema",  "quality",     NULL};
+static const char *const top_keys[] = {"name",   "title",  "version", "description",
+                                       "metadata", "source", "target", "schema",
+                                       "checks", "quality", NULL};
 static const char *const metadata_keys[] = {
     "produsen_data", "frekuensi", "cakupan",       "konsep",            "definisi",
     "klasifikasi",   "ukuran",    "satuan",        "dasar_rujukan",     "kontak",
@@ -325,7 +326,10 @@ int wd_definition_load(const char *path, const struct wd_codes *codes,
         goto fail;
     }
     if ((rc = wd__definition_load_fields(def, &doc, schema, codes)) < 0 ||
-        (rc = load_period(def, &doc, root)) < 0 || (rc = load_quality(def, &doc, root)) < 0)
+        (rc = wd__definition_load_nik(def, &doc, schema)) < 0 ||
+        (rc = load_period(def, &doc, root)) < 0 ||
+        (rc = wd__definition_load_checks(def, &doc, root)) < 0 ||
+        (rc = load_quality(def, &doc, root)) < 0)
         goto fail;
     json_decref(root);
     *out = def;
@@ -366,6 +370,7 @@ void wd_definition_free(struct wd_definition *def)
         free(f->codelist_ref);
         free(f->parent_name);
     }
+    wd__definition_free_checks(def);
     free(def->fields);
     free(def->primary_key);
     free(def->period);

@@ -91,6 +91,19 @@ struct wd_fielddef {
     unsigned rules; /* WD_RULE_* */
     enum wd_privacy privacy;
     bool personal; /* hidden from analysts (implied by privacy) */
+    int nik_sex, nik_birth; /* fields the NIK must agree with ("nik": {...}), or -1 */
+};
+
+/* A cross-field rule of one row ("checks"). */
+struct wd_check {
+    char *name;
+    char *assert_text;
+    char *message; /* NULL: say which comparison failed */
+    bool reject;   /* false: reported, row kept */
+    double tolerance;
+    struct wd_expr *expr;
+    bool *uses;       /* uses[field]: the check names the field */
+    size_t first;     /* the first field it names: where a failure is reported */
 };
 
 struct wd_definition {
@@ -111,6 +124,9 @@ struct wd_definition {
     size_t nfields;
     size_t *primary_key; /* field indexes */
     size_t npk;
+
+    struct wd_check *checks;
+    size_t nchecks;
 
     double min_score;        /* 0..100 */
     double max_reject_ratio; /* 0..1 */
@@ -140,8 +156,14 @@ const char *wd_mode_name(enum wd_mode mode);
 
 /* Used by definition.c and definition_fields.c only. */
 struct wd_jdoc;
+struct wd_expr;
 int wd__definition_load_fields(struct wd_definition *def, const struct wd_jdoc *doc,
                                const json_t *schema, const struct wd_codes *codes);
+int wd__definition_load_checks(struct wd_definition *def, const struct wd_jdoc *doc,
+                               const json_t *root);
+int wd__definition_load_nik(struct wd_definition *def, const struct wd_jdoc *doc,
+                            const json_t *schema);
+void wd__definition_free_checks(struct wd_definition *def);
 int wd__strlist_load(const struct wd_jdoc *doc, const json_t *arr, const char *path,
                      struct wd_strlist *out);
 void wd__strlist_free(struct wd_strlist *l);

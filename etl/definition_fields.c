@@ -16,7 +16,7 @@ static const char *const field_keys[] = {
     "name",     "source",    "title",  "description", "unit",   "konsep",      "definisi",
     "type",     "format",    "constraints", "rules",  "codelist", "parent",    "privacy",
     "personal", "recode",    "case",   "pad",         "missingValues", "bareNumber",
-    "trueValues", "falseValues", NULL};
+    "trueValues", "falseValues", "nik", NULL};
 static const char *const constraint_keys[] = {"required",  "unique",    "minimum", "maximum",
                                               "minLength", "maxLength", "pattern", "enum",
                                               NULL};
@@ -323,6 +323,7 @@ static int load_field(struct wd_definition *def, size_t i, const struct wd_jdoc 
 {
     struct wd_fielddef *f = &def->fields[i];
     f->parent = -1;
+    f->nik_sex = f->nik_birth = -1;
     char path[64];
     wd_json_index(path, sizeof(path), "schema.fields", i);
     int rc = wd_json_keys(doc, fj, path, field_keys);

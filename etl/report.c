@@ -72,6 +72,7 @@ static void fill(struct wd_report_error *e, const struct wd_failure *f)
     e->rule = f->rule;
     e->value = wd_report_printable(f->value, f->value_len, VALUE_MAX);
     e->message = wd_strdup(f->message);
+    e->rejects = f->rejects;
 }
 
 void wd_report_failure(void *ctx, const struct wd_failure *f)
@@ -148,6 +149,8 @@ json_t *wd_report_json(const struct wd_report *r)
         json_object_set_new(eo, "rule", json_string(wd_rule_names[e->rule]));
         json_object_set_new(eo, "value", json_string(e->value));
         json_object_set_new(eo, "message", json_string(e->message));
+        if (!e->rejects)
+            json_object_set_new(eo, "rejects", json_false());
         json_array_append_new(errs, eo);
     }
     json_object_set_new(o, "errors", errs);

@@ -27,6 +27,7 @@ struct wd_report_error {
     enum wd_rule rule;
     char *value;   /* valid UTF-8: bytes that are not are written \xNN */
     char *message;
+    bool rejects;
 };
 
 struct wd_report_group {

@@ -22,8 +22,8 @@ static void print_group(FILE *out, const struct wd_report *r, size_t g)
     fputc('\n', out);
     for (size_t k = 0; k < grp->nexamples; k++) {
         const struct wd_report_error *e = &grp->examples[k];
-        fprintf(out, "            row %" PRIu64 " (line %" PRIu64 "): %s\n", e->row, e->line,
-                e->message);
+        fprintf(out, "            row %" PRIu64 " (line %" PRIu64 "): %s%s\n", e->row, e->line,
+                e->message, e->rejects ? "" : " [noted; the row is kept]");
     }
 }
 

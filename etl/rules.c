@@ -19,7 +19,8 @@
 
 const char *const wd_rule_names[WD_NRULES] = {
     "columns", "encoding", "type",     "required", "pattern",  "minimum", "maximum", "minLength",
-    "maxLength", "enum",   "codelist", "parent",   "unique",   "nik",     "npwp"};
+    "maxLength", "enum",   "codelist", "parent",   "unique",   "nik",     "npwp",
+    "consistency"};
 
 struct wd_check_scratch {
     pcre2_match_data *match;
@@ -184,6 +185,7 @@ bool wd_check_value(const struct wd_definition *def, size_t fi, const struct wd_
         return false;
     if (!check_constraints(f, scratch, v, len, num, out))
         return false;
+    out->number = num;
     int sh = shown(v, len);
     if (f->codelist) {
         out->code = wd_codelist_lookup(f->codelist, out->text, out->len);
@@ -193,7 +195,7 @@ bool wd_check_value(const struct wd_definition *def, size_t fi, const struct wd_
                         f->codelist->authority);
     }
     char why[256];
-    if ((f->rules & WD_RULE_NIK) && !wd_nik_check(v, len, codes, NULL, why, sizeof(why)))
+    if ((f->rules & WD_RULE_NIK) && !wd_nik_check(v, len, codes, &out->nik, why, sizeof(why)))
         return fail(out, WD_R_NIK, "invalid NIK: %s", why);
     if ((f->rules & WD_RULE_NPWP) && !wd_npwp_check(v, len, codes, why, sizeof(why)))
         return fail(out, WD_R_NPWP, "invalid NPWP: %s", why);

@@ -4,8 +4,8 @@
  * The rule names are part of walidata's interface (reports, etl.reject): never rename one.
  * A value is checked in this order, and the first failure is the one reported: type, then
  * minLength/maxLength, pattern, enum, minimum/maximum, codelist, then the built-in rules
- * (nik, npwp). `columns`, `encoding`, `required`, `parent` and `unique` are decided by the
- * validator, which sees the whole row and the whole file.
+ * (nik, npwp). `columns`, `encoding`, `required`, `parent`, `unique` and `consistency` are
+ * decided by the validator, which sees the whole row and the whole file.
  */
 #ifndef WD_RULES_H
 #define WD_RULES_H
@@ -15,6 +15,7 @@
 
 #include "codes.h"
 #include "definition.h"
+#include "identifiers.h"
 
 enum wd_rule {
     WD_R_COLUMNS,   /* wrong number of fields in the record */
@@ -32,6 +33,7 @@ enum wd_rule {
     WD_R_UNIQUE,    /* a repeated primary key (or unique field); the first is kept */
     WD_R_NIK,
     WD_R_NPWP,
+    WD_R_CONSISTENCY, /* a row check ("checks") or a NIK that contradicts sex or birth date */
     WD_NRULES
 };
 
@@ -46,6 +48,8 @@ struct wd_value_check {
     const char *text;     /* the value to load: canonical for numbers and dates */
     size_t len;
     const struct wd_code *code; /* the code found in the field's list, or NULL */
+    double number;              /* numbers, integers, years; dates as days since 1970 */
+    struct wd_nik nik;          /* what a valid NIK says (rules nik) */
 };
 
 /*

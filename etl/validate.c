@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "expr.h"
 #include "keyset.h"
 #include "mem.h"
 #include "reader.h"
@@ -23,7 +24,8 @@ struct slot {
     struct wd_buf tbuf;       /* the transformed value */
     char canon[WD_CANON_MAX]; /* its canonical text */
     const struct wd_code *code;
-    bool ok; /* present and valid */
+    struct wd_nik nik; /* what a valid NIK says */
+    bool ok;           /* present and valid */
 };
 
 struct run {
@@ -39,6 +41,7 @@ struct run {
     struct wd_keyset pk;
     struct wd_keyset *unique; /* one per field, used when the field is unique */
     struct wd_check_scratch *scratch;
+    double *numbers; /* each field's numeric value, for checks */
     int last_key_field; /* the primary key is complete once this field is checked, or -1 */
     uint64_t key_fp;    /* the row's primary-key fingerprint, once known */
     bool key_ok;        /* every key field present and valid */
@@ -140,17 +143,25 @@ static int map_columns(struct run *r, const struct wd_record *hdr, struct wd_str
     return rc;
 }
 
-static void report(struct run *r, const struct wd_record *rec, int field, enum wd_rule rule,
-                   const char *value, size_t len, const char *message)
+static void note(struct run *r, const struct wd_record *rec, int field, enum wd_rule rule,
+                 const char *value, size_t len, const char *message, bool rejects)
 {
-    r->bad = true;
+    if (rejects)
+        r->bad = true;
     r->c->rules[rule]++;
     if (!r->sink || !r->sink->failure)
         return;
     struct wd_failure f = {rec->row, rec->line, field,
                            field >= 0 ? (uint32_t)r->colmap[field] + 1 : 0,
-                           rule, value, len, message};
+                           rule, value, len, message, rejects};
     r->sink->failure(r->sink->ctx, &f);
+}
+
+/* A failure that rejects the row. */
+static void report(struct run *r, const struct wd_record *rec, int field, enum wd_rule rule,
+                   const char *value, size_t len, const char *message)
+{
+    note(r, rec, field, rule, value, len, message, true);
 }
 
 static void check_field(struct run *r, const struct wd_record *rec, size_t i)
@@ -205,6 +216,8 @@ static void check_field(struct run *r, const struct wd_record *rec, size_t i)
     r->c->valid_values++;
     s->ok = true;
     s->code = vc.code;
+    s->nik = vc.nik;
+    r->numbers[i] = vc.number;
     r->values[i] = vc.text;
     r->lens[i] = vc.len;
 }
@@ -230,6 +243,86 @@ static void check_parents(struct run *r, const struct wd_record *rec)
                  want ? "; it belongs to " : "", want ? want : "");
         r->slots[i].ok = false;
         report(r, rec, (int)i, WD_R_PARENT, r->values[i], r->lens[i], msg);
+    }
+}
+
+/* A NIK against the sex and birth date the same row gives: reported, the row kept. */
+static void check_nik(struct run *r, const struct wd_record *rec)
+{
+    for (size_t i = 0; i < r->def->nfields; i++) {
+        const struct wd_fielddef *f = &r->def->fields[i];
+        if (!r->slots[i].ok || (f->nik_sex < 0 && f->nik_birth < 0))
+            continue;
+        const struct wd_nik *nik = &r->slots[i].nik;
+        char msg[256];
+        if (f->nik_sex >= 0 && r->slots[f->nik_sex].ok) {
+            r->c->consistency_checks++;
+            char sex = (char)('0' + nik->sex);
+            if (r->lens[f->nik_sex] == 1 && r->values[f->nik_sex][0] == sex) {
+                r->c->consistency_held++;
+            } else {
+                snprintf(msg, sizeof(msg), "the NIK is of a %s (day of birth %s 40) but %s is %.*s",
+                         nik->sex == 2 ? "woman" : "man", nik->sex == 2 ? "over" : "under",
+                         r->def->fields[f->nik_sex].name, (int)r->lens[f->nik_sex],
+                         r->values[f->nik_sex]);
+                note(r, rec, (int)i, WD_R_CONSISTENCY, r->values[i], r->lens[i], msg, false);
+            }
+        }
+        if (f->nik_birth >= 0 && r->slots[f->nik_birth].ok) {
+            r->c->consistency_checks++;
+            const char *d = r->values[f->nik_birth]; /* YYYY-MM-DD */
+            int yy = (d[2] - '0') * 10 + (d[3] - '0');
+            int mm = (d[5] - '0') * 10 + (d[6] - '0');
+            int dd = (d[8] - '0') * 10 + (d[9] - '0');
+            if (yy == nik->year2 && mm == nik->month && dd == nik->day) {
+                r->c->consistency_held++;
+            } else {
+                snprintf(msg, sizeof(msg), "the NIK gives the birth date %02d-%02d-..%02d but %s "
+                         "is %.10s", nik->day, nik->month, nik->year2,
+                         r->def->fields[f->nik_birth].name, d);
+                note(r, rec, (int)i, WD_R_CONSISTENCY, r->values[i], r->lens[i], msg, false);
+            }
+        }
+    }
+}
+
+/* The definition's row checks, over the fields that are present and valid. */
+static void check_rows(struct run *r, const struct wd_record *rec)
+{
+    const struct wd_definition *def = r->def;
+    for (size_t k = 0; k < def->nchecks; k++) {
+        const struct wd_check *c = &def->checks[k];
+        bool ready = true;
+        for (size_t i = 0; i < def->nfields && ready; i++)
+            ready = !c->uses[i] || r->slots[i].ok;
+        if (!ready)
+            continue;
+        int holds = wd_expr_eval(c->expr, r->numbers, c->tolerance);
+        if (holds < 0)
+            continue;
+        r->c->consistency_checks++;
+        if (holds) {
+            r->c->consistency_held++;
+            continue;
+        }
+        struct wd_buf msg;
+        wd_buf_init(&msg, 600);
+        if (c->message)
+            wd_buf_printf(&msg, "%s (check %s:", c->message, c->name);
+        else
+            wd_buf_printf(&msg, "check %s failed: %s does not hold (", c->name, c->assert_text);
+        const char *sep = c->message ? " " : "";
+        for (size_t i = 0; i < def->nfields; i++) {
+            if (!c->uses[i])
+                continue;
+            wd_buf_printf(&msg, "%s%s %.*s", sep, def->fields[i].name, (int)r->lens[i],
+                          r->values[i]);
+            sep = ", ";
+        }
+        wd_buf_putc(&msg, ')');
+        size_t f0 = c->first;
+        note(r, rec, (int)f0, WD_R_CONSISTENCY, r->values[f0], r->lens[f0], msg.data, c->reject);
+        wd_buf_free(&msg);
     }
 }
 
@@ -323,6 +416,8 @@ static int check_record(struct run *r, const struct wd_record *rec)
             key_known(r);
     }
     check_parents(r, rec);
+    check_nik(r, rec);
+    check_rows(r, rec);
     check_unique(r, rec);
     if (r->bad) {
         c->rejected++;
@@ -352,6 +447,7 @@ int wd_validate(const struct wd_definition *def, const struct wd_codes *codes,
     r.slots = wd_calloc(def->nfields, sizeof(*r.slots));
     r.values = wd_calloc(def->nfields, sizeof(char *));
     r.lens = wd_calloc(def->nfields, sizeof(size_t));
+    r.numbers = wd_calloc(def->nfields, sizeof(double));
     r.unique = wd_calloc(def->nfields, sizeof(*r.unique));
     for (size_t i = 0; i < def->nfields; i++) {
         wd_buf_init(&r.slots[i].tbuf, 0);
@@ -393,6 +489,7 @@ int wd_validate(const struct wd_definition *def, const struct wd_codes *codes,
     free(r.slots);
     free(r.values);
     free(r.lens);
+    free(r.numbers);
     free(r.unique);
     free(r.colmap);
     return rc;

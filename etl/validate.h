@@ -33,6 +33,7 @@ struct wd_failure {
     const char *value; /* as read and trimmed; not valid UTF-8 when rule is encoding */
     size_t value_len;
     const char *message;
+    bool rejects; /* false: reported, but the row is kept (a consistency note) */
 };
 
 struct wd_good_row {

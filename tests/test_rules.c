@@ -116,7 +116,7 @@ static void test_rule_names_are_stable(void **state)
     static const char *const names[] = {"columns",  "encoding", "type",      "required",
                                          "pattern",  "minimum",  "maximum",   "minLength",
                                          "maxLength", "enum",    "codelist",  "parent",
-                                         "unique",   "nik",      "npwp"};
+                                         "unique",   "nik",      "npwp",     "consistency"};
     assert_int_equal(WD_NRULES, sizeof(names) / sizeof(names[0]));
     for (int i = 0; i < WD_NRULES; i++)
         assert_string_equal(wd_rule_names[i], names[i]);

@@ -300,6 +300,75 @@ static void test_sink_can_stop_early(void **state)
     wd_definition_free(def);
 }
 
+static void test_checks_and_nik_consistency(void **state)
+{
+    (void)state;
+    struct wd_definition *def = tu_definition(
+        "uji_konsistensi", "{\"delimiter\": \";\", \"decimalChar\": \",\"}",
+        "[{\"name\": \"id\"},"
+        " {\"name\": \"nik\", \"rules\": [\"nik\"],"
+        "  \"nik\": {\"sex\": \"jk\", \"birthDate\": \"lahir\"}},"
+        " {\"name\": \"jk\", \"codelist\": \"jenis_kelamin\"},"
+        " {\"name\": \"lahir\", \"type\": \"date\", \"format\": \"%d/%m/%Y\"},"
+        " {\"name\": \"peserta\", \"type\": \"integer\"},"
+        " {\"name\": \"lulus\", \"type\": \"integer\"},"
+        " {\"name\": \"rasio\", \"type\": \"number\"}]",
+        "\"missingValues\": [\"\", \"-\"],",
+        "\"checks\": [{\"name\": \"lulus_le_peserta\", \"assert\": \"lulus <= peserta\","
+        "  \"message\": \"lulus melebihi peserta\"},"
+        " {\"name\": \"rasio_lulus\", \"assert\": \"rasio == 100 * lulus / peserta\","
+        "  \"tolerance\": 0.01, \"reject\": false}],");
+    static const char csv[] =
+        "id;nik;jk;lahir;peserta;lulus;rasio\n"
+        "1;3275015708900001;2;17/08/1990;10;8;80\n"      /* 1 good: woman, day 17+40 */
+        "2;3275011708900001;2;17/08/1990;10;8;80\n"      /* 2 NIK says man: noted, kept */
+        "3;3275011708900001;1;18/08/1990;10;8;80\n"      /* 3 birth date differs: noted */
+        "4;3275011708900001;1;17/08/1990;10;12;120\n"    /* 4 lulus > peserta: rejected */
+        "5;3275011708900001;1;17/08/1990;10;8;80,1\n"    /* 5 rasio off by 0.1: noted */
+        "6;3275011708900001;1;17/08/1990;0;0;0\n"        /* 6 rasio: 0/0, not decided */
+        "7;3275011708900001;1;17/08/1990;-;8;80\n";      /* 7 peserta missing: skipped */
+    struct collected c;
+    memset(&c, 0, sizeof(c));
+    wd_report_init(&c.rep, def, "k.csv", 100);
+    struct wd_sink sink = {.ctx = &c, .failure = on_failure};
+    struct wd_stream *in = wd_stream_memory("k.csv", csv, sizeof(csv) - 1);
+    struct wd_validation v;
+    struct wd_error err;
+    assert_int_equal(wd_validate(def, tu_codes(), in, &sink, &v, &err), 0);
+    wd_stream_close(in);
+    assert_int_equal(v.counts.rows, 7);
+    assert_int_equal(v.counts.rejected, 1);
+    assert_int_equal(v.counts.rules[WD_R_CONSISTENCY], 4);
+    assert_int_equal(c.rep.nerrors, 4);
+    static const struct {
+        uint64_t row;
+        const char *field;
+        bool rejects;
+        const char *words;
+    } want[] = {
+        {2, "nik", false, "the NIK is of a man (day of birth under 40) but jk is 2"},
+        {3, "nik", false, "the NIK gives the birth date 17-08-..90 but lahir is 1990-08-18"},
+        {4, "lulus", true, "lulus melebihi peserta (check lulus_le_peserta: peserta 10, lulus 12)"},
+        {5, "rasio", false, "check rasio_lulus failed: rasio == 100 * lulus / peserta does not "
+                            "hold (peserta 10, lulus 8, rasio 80.1)"},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        const struct wd_report_error *e = &c.rep.errors[i];
+        assert_int_equal(e->row, want[i].row);
+        assert_string_equal(def->fields[e->field].name, want[i].field);
+        assert_string_equal(wd_rule_names[e->rule], "consistency");
+        assert_int_equal(e->rejects, want[i].rejects);
+        tu_assert_contains(e->message, want[i].words);
+    }
+    /* made: NIK sex 7, NIK birth date 7, lulus_le_peserta 6 (row 7 lacks peserta), rasio 5
+     * (row 6 divides by zero); held: 6, 6, 5 and 4 (row 4's rasio 120 does hold) */
+    assert_int_equal(v.counts.consistency_checks, 7 + 7 + 6 + 5);
+    assert_int_equal(v.counts.consistency_held, 6 + 6 + 5 + 4);
+    wd_report_free(&c.rep);
+    wd_validation_free(&v);
+    wd_definition_free(def);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_trailing_empty_fields_allowed),
         cmocka_unit_test(test_broken_quoting_stops_with_line),
         cmocka_unit_test(test_sink_can_stop_early),
+        cmocka_unit_test(test_checks_and_nik_consistency),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
