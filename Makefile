@@ -45,7 +45,7 @@ CORE_SRCS := \
 CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd_validate.c \
 	etl/cmd_mapping.c
 TEST_NAMES := test_reader test_codes test_definition test_values test_identifiers \
-	test_rules test_validate test_config test_cli test_expr
+	test_rules test_validate test_config test_cli test_expr test_samples test_reference
 FUZZ_NAMES := fuzz_reader fuzz_definition
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
@@ -55,6 +55,7 @@ LIB := $(BUILD)/libwalidata.a
 BIN := $(BUILD)/walidata
 DEPS_STAMP := build/.deps-ok
 
+.SECONDARY:
 .PHONY: all check unit-check cli-check demo fuzz fuzz-run bench install uninstall clean format deps
 
 all: $(BIN)
