@@ -78,6 +78,10 @@ const char *wd_strerror(int code)
         return "not found";
     case WD_ESTOPPED:
         return "stopped";
+    case WD_EDB:
+        return "database error";
+    case WD_ESCHEMA:
+        return "definition does not fit the warehouse table";
     default:
         return "unknown error";
     }

@@ -22,7 +22,9 @@ enum wd_errcode {
     WD_EFORMAT = -6,  /* a data file cannot be read as CSV (quoting, gzip, size limits) */
     WD_EHEADER = -7,  /* a data file's header does not fit its definition */
     WD_ENOTFOUND = -8, /* a named thing (mapping, code list, file) does not exist */
-    WD_ESTOPPED = -9   /* the caller asked to stop early (not a failure) */
+    WD_ESTOPPED = -9,  /* the caller asked to stop early (not a failure) */
+    WD_EDB = -10,      /* the warehouse refused a statement or the connection failed */
+    WD_ESCHEMA = -11   /* a definition change the warehouse cannot take as it is */
 };
 
 struct wd_error {

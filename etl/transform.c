@@ -4,6 +4,7 @@
 #include "transform.h"
 
 #include <string.h>
+#include <strings.h>
 
 static bool is_nbsp(const unsigned char *p, const unsigned char *end)
 {
@@ -41,13 +42,17 @@ bool wd_is_missing(const struct wd_fielddef *f, const char *s, size_t len)
 bool wd_transform(const struct wd_fielddef *f, const char *s, size_t len, char *buf, size_t cap,
                   const char **out, size_t *out_len)
 {
-    for (size_t i = 0; i < f->nrecode; i++) {
-        const struct wd_recode *rc = &f->recode[i];
-        if (strlen(rc->from) == len && memcmp(rc->from, s, len) == 0) {
-            s = rc->to;
-            len = strlen(s);
-            break;
-        }
+    /* an exact match first, then one that differs only in ASCII case ("mei" for "Mei") */
+    const struct wd_recode *hit = NULL;
+    for (size_t i = 0; i < f->nrecode && !hit; i++)
+        if (strlen(f->recode[i].from) == len && memcmp(f->recode[i].from, s, len) == 0)
+            hit = &f->recode[i];
+    for (size_t i = 0; i < f->nrecode && !hit; i++)
+        if (strlen(f->recode[i].from) == len && strncasecmp(f->recode[i].from, s, len) == 0)
+            hit = &f->recode[i];
+    if (hit) {
+        s = hit->to;
+        len = strlen(s);
     }
     size_t pad = 0;
     if (f->pad && len > 0 && len < f->pad) {

@@ -311,17 +311,23 @@ static void check_rows(struct run *r, const struct wd_record *rec)
             wd_buf_printf(&msg, "%s (check %s:", c->message, c->name);
         else
             wd_buf_printf(&msg, "check %s failed: %s does not hold (", c->name, c->assert_text);
+        /* the values as the unit wrote them ("223,88", not 223.88) */
         const char *sep = c->message ? " " : "";
         for (size_t i = 0; i < def->nfields; i++) {
             if (!c->uses[i])
                 continue;
-            wd_buf_printf(&msg, "%s%s %.*s", sep, def->fields[i].name, (int)r->lens[i],
-                          r->values[i]);
+            const char *v = rec->fields[r->colmap[i]].value;
+            size_t len = rec->fields[r->colmap[i]].len;
+            wd_trim(&v, &len);
+            wd_buf_printf(&msg, "%s%s %.*s", sep, def->fields[i].name, (int)len, v);
             sep = ", ";
         }
         wd_buf_putc(&msg, ')');
         size_t f0 = c->first;
-        note(r, rec, (int)f0, WD_R_CONSISTENCY, r->values[f0], r->lens[f0], msg.data, c->reject);
+        const char *v0 = rec->fields[r->colmap[f0]].value;
+        size_t l0 = rec->fields[r->colmap[f0]].len;
+        wd_trim(&v0, &l0);
+        note(r, rec, (int)f0, WD_R_CONSISTENCY, v0, l0, msg.data, c->reject);
         wd_buf_free(&msg);
     }
 }
@@ -357,10 +363,18 @@ static void check_unique(struct run *r, const struct wd_record *rec)
         if (r->key_ok && !wd_keyset_add(&r->pk, r->key_fp)) {
             r->c->repeated_keys++;
             size_t f0 = def->primary_key[0];
-            char msg[200];
-            snprintf(msg, sizeof(msg), "the primary key (%s%s) repeats an earlier row; the first "
-                     "is kept", def->fields[f0].name, def->npk > 1 ? ", ..." : "");
-            report(r, rec, (int)f0, WD_R_UNIQUE, r->values[f0], r->lens[f0], msg);
+            struct wd_buf msg;
+            wd_buf_init(&msg, 600);
+            wd_buf_printf(&msg, "the primary key (");
+            for (size_t k = 0; k < def->npk; k++) {
+                size_t i = def->primary_key[k];
+                wd_buf_printf(&msg, "%s%s %.*s", k ? ", " : "", def->fields[i].name,
+                              (int)r->lens[i], r->values[i]);
+            }
+            wd_buf_printf(&msg, ") repeats an earlier row; the first is kept");
+            report(r, rec, (int)f0, WD_R_UNIQUE, r->values[f0], r->lens[f0],
+                   msg.data ? msg.data : "the primary key repeats an earlier row");
+            wd_buf_free(&msg);
         }
     }
     for (size_t i = 0; i < def->nfields; i++) {

@@ -8,6 +8,7 @@
 #include "values.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,9 @@ static bool canonical(const char *s, size_t len, const struct wd_numfmt *fmt, bo
         } else if (fmt->group && s[i] == fmt->group) {
             if (group_len == 0 || (groups == 0 ? group_len > 3 : group_len != 3))
                 return false;
+            /* "0.500" is not how anyone writes 500 */
+            if (groups == 0 && group_len == 1 && s[i - 1] == '0')
+                return false;
             groups++;
             group_len = 0;
         } else {
@@ -112,6 +116,8 @@ bool wd_parse_integer(const char *s, size_t len, const struct wd_numfmt *fmt, ch
     if (errno || *end)
         return false;
     *out = v;
+    /* the canonical text is the value's: "08" and "8" are one key, one enum value */
+    snprintf(canon, cap, "%lld", v);
     return true;
 }
 

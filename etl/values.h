@@ -21,8 +21,8 @@ struct wd_numfmt {
 };
 
 /*
- * Parses an integer; writes its canonical text into canon (cap bytes, NUL-terminated) and
- * its value into *out. False when the text is not an integer or does not fit 64 bits.
+ * Parses an integer; writes its canonical text (the value in decimal, without leading
+ * zeros) into canon (cap bytes, NUL-terminated) and its value into *out. False when the text is not an integer or does not fit 64 bits.
  */
 bool wd_parse_integer(const char *s, size_t len, const struct wd_numfmt *fmt, char *canon,
                       size_t cap, int64_t *out);

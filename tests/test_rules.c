@@ -40,6 +40,8 @@ static const struct rcase cases[] = {
     {"s", "éééé", NULL, "éééé"}, /* lengths count characters, not bytes */
     {"s", "ab1", "pattern", "does not match the pattern [a-zé]+"},
     {"i", "1.000", NULL, "1000"},
+    {"i", "08", NULL, "8"}, /* one key, whatever the leading zeros */
+    {"i", "0.500", "type", "expected a whole number"},
     {"i", "-5", NULL, "-5"},
     {"i", "-6", "minimum", "-6 is below the minimum -5"},
     {"i", "1.001", "maximum", "1.001 is above the maximum 1000"},

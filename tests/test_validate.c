@@ -350,7 +350,7 @@ static void test_checks_and_nik_consistency(void **state)
         {3, "nik", false, "the NIK gives the birth date 17-08-..90 but lahir is 1990-08-18"},
         {4, "lulus", true, "lulus melebihi peserta (check lulus_le_peserta: peserta 10, lulus 12)"},
         {5, "rasio", false, "check rasio_lulus failed: rasio == 100 * lulus / peserta does not "
-                            "hold (peserta 10, lulus 8, rasio 80.1)"},
+                            "hold (peserta 10, lulus 8, rasio 80,1)"},
     };
     for (size_t i = 0; i < 4; i++) {
         const struct wd_report_error *e = &c.rep.errors[i];
