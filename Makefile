@@ -23,7 +23,7 @@ BUILD := build
 SANFLAGS :=
 endif
 
-PKGS := jansson zlib libpcre2-8
+PKGS := jansson zlib libpcre2-8 libpq libcrypto
 # pkg-config runs after the dependency check (a prerequisite), once.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lcsv -lm)$(PKG_LIBS)
@@ -40,15 +40,18 @@ CORE_SRCS := \
 	etl/strmap.c etl/keyset.c etl/jsonkeys.c etl/codes.c etl/crosswalk.c \
 	etl/definition.c etl/definition_fields.c etl/definition_checks.c etl/expr.c \
 	etl/values.c etl/datefmt.c etl/identifiers.c etl/transform.c etl/rules.c \
-	etl/validate.c etl/quality.c etl/report.c etl/report_text.c etl/config.c \
+	etl/validate.c etl/timeliness.c etl/quality.c etl/report.c etl/report_text.c etl/config.c \
+	etl/db.c etl/migrate.c etl/copy.c etl/dataset_table.c etl/codes_import.c \
+	etl/pseudonym.c etl/load.c etl/publish.c etl/audit.c etl/runs.c \
 	connectors/file.c
 CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd_validate.c \
+	etl/cmd_db.c etl/cmd_load.c etl/cmd_runs.c \
 	etl/cmd_mapping.c
 TEST_NAMES := test_reader test_codes test_definition test_values test_identifiers \
 	test_rules test_validate test_config test_cli test_expr test_samples test_reference
 FUZZ_NAMES := fuzz_reader fuzz_definition
 
-CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/etl/migrations.o
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS := $(TEST_NAMES:%=$(BUILD)/tests/%)
 LIB := $(BUILD)/libwalidata.a
@@ -78,6 +81,13 @@ $(PREFIX_STAMP):
 $(BUILD)/etl/cli_common.o: $(PREFIX_STAMP)
 $(BUILD)/etl/cli_common.o: ALL_CFLAGS += -DWD_SHAREDIR='"$(PREFIX)/share/walidata"'
 
+# The SQL migrations are compiled in (etl/sql/NNN_name.sql, applied in order).
+$(BUILD)/etl/migrations.c: etl/sql/embed.awk $(sort $(wildcard etl/sql/*.sql))
+	@mkdir -p $(dir $@)
+	awk -f etl/sql/embed.awk $(sort $(wildcard etl/sql/*.sql)) > $@
+$(BUILD)/etl/migrations.o: $(BUILD)/etl/migrations.c | $(DEPS_STAMP)
+	$(CC) $(ALL_CFLAGS) -Ietl -c -o $@ $<
+
 $(LIB): $(CORE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
@@ -89,7 +99,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/testutil.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tests/testutil.o $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 check: $(BIN) $(TEST_BINS)
-	@WALIDATA_BIN=$(BUILD)/walidata tests/run-all $(TEST_BINS)
+	@WALIDATA_BIN=$(BUILD)/walidata tests/with-pg tests/run-all $(TEST_BINS)
 
 demo: $(BIN)
 	@tests/samples/demo $(BUILD)/walidata

@@ -9,9 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "datefmt.h"
+#include "db.h"
 #include "mem.h"
+#include "timeliness.h"
 
 #ifndef WD_SHAREDIR
 #define WD_SHAREDIR "/usr/local/share/walidata"
@@ -48,8 +52,11 @@ int wd_cli_exit_status(int code)
     case WD_EMAPPING:
     case WD_ECODES:
         return WD_EXIT_USAGE;
+    case WD_ESCHEMA:
+        return WD_EXIT_USAGE;
     case WD_EIO:
     case WD_ENOTFOUND:
+    case WD_EDB:
     default:
         return WD_EXIT_RUNTIME;
     }
@@ -114,6 +121,26 @@ int wd_cli_codes(struct wd_cli *cli)
     return 0;
 }
 
+const char *wd_cli_mappings_dir(struct wd_cli *cli, char *buf, size_t cap)
+{
+    return find_dir(cli->mappings_dir, cli->config_loaded ? cli->config.mappings : NULL,
+                    "mappings", buf, cap);
+}
+
+int wd_cli_db(struct wd_cli *cli, struct wd_db **out)
+{
+    int rc = wd_cli_config(cli);
+    if (rc)
+        return rc;
+    struct wd_error err;
+    wd_error_clear(&err);
+    if (wd_db_connect(cli->config.database, out, &err) < 0) {
+        wd_error_print(stderr, &err);
+        return WD_EXIT_RUNTIME;
+    }
+    return 0;
+}
+
 int wd_cli_definition(struct wd_cli *cli, const char *ref, struct wd_definition **out)
 {
     int rc = wd_cli_codes(cli);
@@ -143,6 +170,33 @@ int wd_cli_definition(struct wd_cli *cli, const char *ref, struct wd_definition 
         return WD_EXIT_USAGE;
     }
     return 0;
+}
+
+int64_t wd_cli_today(struct wd_cli *cli)
+{
+    const char *tz = cli->config_loaded && cli->config.timezone ? cli->config.timezone
+                                                                 : "Asia/Jakarta";
+    char *saved = getenv("TZ") ? wd_strdup(getenv("TZ")) : NULL;
+    setenv("TZ", tz, 1);
+    tzset();
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    if (saved)
+        setenv("TZ", saved, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    free(saved);
+    return wd_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+bool wd_cli_day(const char *command, const char *value, int64_t *day)
+{
+    if (wd_parse_day(value, day))
+        return true;
+    wd_cli_usage(command, "--arrived expects a date as YYYY-MM-DD, found \"%s\"", value);
+    return false;
 }
 
 int wd_cli_usage(const char *command, const char *fmt, ...)

@@ -10,6 +10,7 @@
 #define WD_CLI_COMMON_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "codes.h"
 #include "config.h"
@@ -57,6 +58,20 @@ int wd_cli_codes(struct wd_cli *cli);
  */
 int wd_cli_definition(struct wd_cli *cli, const char *ref, struct wd_definition **out);
 
+/* The folder of dataset definitions in use (option, config, ./mappings, share). */
+const char *wd_cli_mappings_dir(struct wd_cli *cli, char *buf, size_t cap);
+
+/* Connects to the warehouse named by the config's "database"; prints and returns the exit
+ * status on failure. */
+struct wd_db;
+int wd_cli_db(struct wd_cli *cli, struct wd_db **out);
+
+/* Today in the configured time zone (Asia/Jakarta by default), as days since 1970-01-01. */
+int64_t wd_cli_today(struct wd_cli *cli);
+
+/* Parses --arrived DATE (YYYY-MM-DD); false (and prints) when it is not a date. */
+bool wd_cli_day(const char *command, const char *value, int64_t *day);
+
 /* Prints a usage error about a command and returns WD_EXIT_USAGE. */
 int wd_cli_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -72,6 +87,13 @@ int wd_cmd_validate(struct wd_cli *cli, int argc, char **argv);
 int wd_cmd_mapping(struct wd_cli *cli, int argc, char **argv);
 int wd_cmd_help(struct wd_cli *cli, int argc, char **argv);
 int wd_cmd_version(struct wd_cli *cli, int argc, char **argv);
+int wd_cmd_db(struct wd_cli *cli, int argc, char **argv);
+int wd_cmd_codes(struct wd_cli *cli, int argc, char **argv);
+int wd_cmd_load(struct wd_cli *cli, int argc, char **argv);
+int wd_cmd_runs(struct wd_cli *cli, int argc, char **argv);
+int wd_cmd_run(struct wd_cli *cli, int argc, char **argv);
+int wd_cmd_rejects(struct wd_cli *cli, int argc, char **argv);
+int wd_cmd_audit(struct wd_cli *cli, int argc, char **argv);
 
 /* Prints the help of a command (or the overview when name is NULL); false when unknown. */
 bool wd_help_print(FILE *out, const char *name);

@@ -12,7 +12,7 @@
 #include "report.h"
 
 static int validate_file(struct wd_cli *cli, const struct wd_definition *def, const char *path,
-                         bool json, size_t max_errors)
+                         bool json, size_t max_errors, const struct wd_validate_options *vo)
 {
     struct wd_report rep;
     wd_report_init(&rep, def, path, max_errors);
@@ -24,7 +24,7 @@ static int validate_file(struct wd_cli *cli, const struct wd_definition *def, co
     int rc = wd_file_stream_open(path, &in, &err);
     if (rc == 0) {
         struct wd_sink sink = {.ctx = &rep, .failure = wd_report_failure};
-        rc = wd_validate(def, cli->codes, in, &sink, &v, &err);
+        rc = wd_validate_ex(def, cli->codes, in, &sink, vo, &v, &err);
         wd_stream_close(in);
     }
     if (rc < 0 && !err.file[0])
@@ -52,10 +52,12 @@ int wd_cmd_validate(struct wd_cli *cli, int argc, char **argv)
     static const struct option opts[] = {{"mapping", required_argument, NULL, 'm'},
                                          {"format", required_argument, NULL, 'f'},
                                          {"max-errors", required_argument, NULL, 'e'},
+                                         {"arrived", required_argument, NULL, 'a'},
                                          WD_CLI_COMMON_OPTIONS,
                                          {NULL, 0, NULL, 0}};
     const char *mapping = NULL, *format = "text";
     long long max_errors = WD_MAX_ERRORS_DEFAULT;
+    struct wd_validate_options vo = {false, 0};
     int c;
     while ((c = getopt_long(argc, argv, "m:f:", opts, NULL)) != -1) {
         switch (c) {
@@ -68,6 +70,11 @@ int wd_cmd_validate(struct wd_cli *cli, int argc, char **argv)
         case 'e':
             if (!wd_cli_count("validate", "--max-errors", optarg, 0, 100000000, &max_errors))
                 return WD_EXIT_USAGE;
+            break;
+        case 'a':
+            if (!wd_cli_day("validate", optarg, &vo.arrival_day))
+                return WD_EXIT_USAGE;
+            vo.timeliness = true;
             break;
         default:
             if (!wd_cli_common_option(cli, c, optarg))
@@ -87,7 +94,8 @@ int wd_cmd_validate(struct wd_cli *cli, int argc, char **argv)
         return rc;
     int status = WD_EXIT_OK;
     for (int i = optind; i < argc; i++) {
-        int s = validate_file(cli, def, argv[i], strcmp(format, "json") == 0, (size_t)max_errors);
+        int s = validate_file(cli, def, argv[i], strcmp(format, "json") == 0, (size_t)max_errors,
+                              &vo);
         /* the worst status wins: runtime over refused over success */
         if (s > status)
             status = s;

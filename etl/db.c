@@ -37,7 +37,7 @@ int wd_db_connect(const char *conninfo, struct wd_db **out, struct wd_error *err
     struct wd_db *db = wd_calloc(1, sizeof(*db));
     /* options: messages in English, timestamps in UTC, our name in pg_stat_activity */
     const char *keys[] = {"dbname", "options", "application_name", NULL};
-    const char *vals[] = {conninfo ? conninfo : "", "-c lc_messages=C -c TimeZone=UTC",
+    const char *vals[] = {conninfo ? conninfo : "", "-c lc_messages=C -c TimeZone=UTC -c client_min_messages=warning",
                           "walidata", NULL};
     db->conn = PQconnectdbParams(keys, vals, 1);
     if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {

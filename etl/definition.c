@@ -23,7 +23,7 @@ const char *const wd_required_metadata[] = {
 
 static const char *const top_keys[] = {"name",   "title",  "version", "description",
                                        "metadata", "source", "target", "schema",
-                                       "checks", "quality", NULL};
+                                       "checks", "referencePeriod", "quality", NULL};
 static const char *const metadata_keys[] = {
     "produsen_data", "frekuensi", "cakupan",       "konsep",            "definisi",
     "klasifikasi",   "ukuran",    "satuan",        "dasar_rujukan",     "kontak",
@@ -329,6 +329,7 @@ int wd_definition_load(const char *path, const struct wd_codes *codes,
         (rc = wd__definition_load_nik(def, &doc, schema)) < 0 ||
         (rc = load_period(def, &doc, root)) < 0 ||
         (rc = wd__definition_load_checks(def, &doc, root)) < 0 ||
+        (rc = wd__definition_load_period(def, &doc, root)) < 0 ||
         (rc = load_quality(def, &doc, root)) < 0)
         goto fail;
     json_decref(root);

@@ -94,6 +94,13 @@ struct wd_fielddef {
     int nik_sex, nik_birth; /* fields the NIK must agree with ("nik": {...}), or -1 */
 };
 
+/* Where a row's reference period is ("referencePeriod"), for timeliness: a date field, or a
+ * year field with optionally a month (12 a year), quarter (4) or semester (2) field. */
+struct wd_reference_period {
+    int date, year, sub; /* field indexes, or -1 */
+    int per_year;        /* 12, 4 or 2 when sub is set */
+};
+
 /* A cross-field rule of one row ("checks"). */
 struct wd_check {
     char *name;
@@ -127,6 +134,7 @@ struct wd_definition {
 
     struct wd_check *checks;
     size_t nchecks;
+    struct wd_reference_period reference_period;
 
     double min_score;        /* 0..100 */
     double max_reject_ratio; /* 0..1 */
@@ -163,6 +171,8 @@ int wd__definition_load_checks(struct wd_definition *def, const struct wd_jdoc *
                                const json_t *root);
 int wd__definition_load_nik(struct wd_definition *def, const struct wd_jdoc *doc,
                             const json_t *schema);
+int wd__definition_load_period(struct wd_definition *def, const struct wd_jdoc *doc,
+                               const json_t *root);
 void wd__definition_free_checks(struct wd_definition *def);
 int wd__strlist_load(const struct wd_jdoc *doc, const json_t *arr, const char *path,
                      struct wd_strlist *out);

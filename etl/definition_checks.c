@@ -14,6 +14,7 @@
 static const char *const check_keys[] = {"name", "assert", "message", "reject", "tolerance",
                                          "description", NULL};
 static const char *const nik_keys[] = {"sex", "birthDate", NULL};
+static const char *const period_keys[] = {"date", "year", "month", "quarter", "semester", NULL};
 
 void wd__definition_free_checks(struct wd_definition *def)
 {
@@ -135,5 +136,66 @@ int wd__definition_load_nik(struct wd_definition *def, const struct wd_jdoc *doc
         if (rc < 0)
             return rc;
     }
+    return 0;
+}
+
+/* One field of "referencePeriod": its index, checked against the types it may have. */
+static int period_field(const struct wd_definition *def, const struct wd_jdoc *doc,
+                        const json_t *pj, const char *key, bool date, int *out)
+{
+    const char *name = NULL;
+    int rc = wd_json_string(doc, pj, "referencePeriod", key, false, &name);
+    if (rc)
+        return rc < 0 ? rc : 0;
+    char p[64];
+    wd_json_path(p, sizeof(p), "referencePeriod", key);
+    int idx = wd_definition_field(def, name);
+    if (idx < 0)
+        return wd_json_error(doc, p, "no field \"%s\" in the schema", name);
+    enum wd_type t = def->fields[idx].type;
+    if (date ? t != WD_TYPE_DATE && t != WD_TYPE_DATETIME
+             : t != WD_TYPE_INTEGER && t != WD_TYPE_YEAR)
+        return wd_json_error(doc, p, "the field \"%s\" must be %s", name,
+                             date ? "a date" : "an integer or year");
+    *out = idx;
+    return 0;
+}
+
+int wd__definition_load_period(struct wd_definition *def, const struct wd_jdoc *doc,
+                               const json_t *root)
+{
+    struct wd_reference_period *rp = &def->reference_period;
+    rp->date = rp->year = rp->sub = -1;
+    rp->per_year = 0;
+    const json_t *pj = json_object_get(root, "referencePeriod");
+    if (!pj)
+        return 0;
+    int rc = wd_json_keys(doc, pj, "referencePeriod", period_keys);
+    if (rc == 0)
+        rc = period_field(def, doc, pj, "date", true, &rp->date);
+    if (rc == 0)
+        rc = period_field(def, doc, pj, "year", false, &rp->year);
+    static const struct {
+        const char *key;
+        int per_year;
+    } subs[] = {{"month", 12}, {"quarter", 4}, {"semester", 2}};
+    for (int i = 0; rc == 0 && i < 3; i++) {
+        int idx = -1;
+        rc = period_field(def, doc, pj, subs[i].key, false, &idx);
+        if (rc == 0 && idx >= 0) {
+            if (rp->sub >= 0)
+                return wd_json_error(doc, "referencePeriod",
+                                     "give one of month, quarter and semester, not several");
+            rp->sub = idx;
+            rp->per_year = subs[i].per_year;
+        }
+    }
+    if (rc < 0)
+        return rc;
+    if ((rp->date >= 0) == (rp->year >= 0))
+        return wd_json_error(doc, "referencePeriod",
+                             "expected either a date field (\"date\") or a year field (\"year\")");
+    if (rp->date >= 0 && rp->sub >= 0)
+        return wd_json_error(doc, "referencePeriod", "a date needs no month, quarter or semester");
     return 0;
 }

@@ -19,12 +19,13 @@ struct command {
 
 static const struct command commands[] = {
     {"preview", wd_cmd_preview}, {"validate", wd_cmd_validate}, {"mapping", wd_cmd_mapping},
-    {"help", wd_cmd_help},       {"version", wd_cmd_version},
+    {"help", wd_cmd_help},       {"version", wd_cmd_version},   {"db", wd_cmd_db},
+    {"codes", wd_cmd_codes},     {"load", wd_cmd_load},         {"runs", wd_cmd_runs},
+    {"run", wd_cmd_run},         {"rejects", wd_cmd_rejects},   {"audit", wd_cmd_audit},
 };
 
 /* Commands of the contract that later work brings; named so the message is clear. */
-static const char *const later[] = {"db", "codes", "load", "job", "runs", "run", "rejects",
-                                    "audit", "daemon", NULL};
+static const char *const later[] = {"job", "daemon", NULL};
 
 int main(int argc, char **argv)
 {

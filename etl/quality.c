@@ -21,7 +21,7 @@ void wd_quality_score(const struct wd_definition *def, const struct wd_counts *c
     q->validity = percent(c->valid_values, c->checked_values);
     q->uniqueness = def->npk ? percent(c->rows - c->repeated_keys, c->rows) : 100.0;
     q->consistency = percent(c->consistency_held, c->consistency_checks);
-    q->timeliness = 100.0;
+    q->timeliness = percent(c->timely_rows, c->dated_rows);
     q->score = round(10.0 * (q->completeness + q->validity + q->uniqueness + q->consistency +
                              q->timeliness) / 5.0) / 10.0;
     q->reject_ratio = c->rows ? (double)c->rejected / (double)c->rows : 0.0;

@@ -11,7 +11,8 @@
  *                 (100 without a primary key)
  *   consistency   cross-field checks that hold (a code inside its parent code), over the
  *                 checks that could be made (100 when none could)
- *   timeliness    arrival against the dataset's frequency; 100 until runs record arrivals
+ *   timeliness    rows whose reference period ended, with the dataset's allowance, no
+ *                 earlier than the file arrived (timeliness.h); 100 when not measured
  *
  * The score is their mean. A file is accepted when it has data rows, its score is at least
  * quality.minScore, and its share of rejected rows is at most quality.maxRejectRatio.

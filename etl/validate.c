@@ -18,6 +18,7 @@
 #include "mem.h"
 #include "reader.h"
 #include "strmap.h"
+#include "timeliness.h"
 #include "transform.h"
 
 struct slot {
@@ -42,6 +43,9 @@ struct run {
     struct wd_keyset *unique; /* one per field, used when the field is unique */
     struct wd_check_scratch *scratch;
     double *numbers; /* each field's numeric value, for checks */
+    bool *valid;     /* each field present and valid, for the reference period */
+    int64_t deadline_slack; /* arrival minus allowance: a period ending before it is late */
+    bool timeliness;
     int last_key_field; /* the primary key is complete once this field is checked, or -1 */
     uint64_t key_fp;    /* the row's primary-key fingerprint, once known */
     bool key_ok;        /* every key field present and valid */
@@ -332,6 +336,21 @@ static void check_rows(struct run *r, const struct wd_record *rec)
     }
 }
 
+/* Whether the row's reference period ended recently enough before the file arrived. */
+static void check_timely(struct run *r)
+{
+    if (!r->timeliness)
+        return;
+    for (size_t i = 0; i < r->def->nfields; i++)
+        r->valid[i] = r->slots[i].ok;
+    int64_t end;
+    if (!wd_period_end(r->def, r->numbers, r->valid, &end))
+        return;
+    r->c->dated_rows++;
+    if (end >= r->deadline_slack)
+        r->c->timely_rows++;
+}
+
 static uint64_t key_fingerprint(const struct run *r, const size_t *fields, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull;
@@ -433,6 +452,7 @@ static int check_record(struct run *r, const struct wd_record *rec)
     check_nik(r, rec);
     check_rows(r, rec);
     check_unique(r, rec);
+    check_timely(r);
     if (r->bad) {
         c->rejected++;
         return end_of_row(r, rec);
@@ -451,8 +471,22 @@ int wd_validate(const struct wd_definition *def, const struct wd_codes *codes,
                 struct wd_stream *in, const struct wd_sink *sink, struct wd_validation *out,
                 struct wd_error *err)
 {
+    return wd_validate_ex(def, codes, in, sink, NULL, out, err);
+}
+
+int wd_validate_ex(const struct wd_definition *def, const struct wd_codes *codes,
+                   struct wd_stream *in, const struct wd_sink *sink,
+                   const struct wd_validate_options *opts, struct wd_validation *out,
+                   struct wd_error *err)
+{
     memset(out, 0, sizeof(*out));
     struct run r = {.def = def, .codes = codes, .sink = sink, .c = &out->counts};
+    int allowance = wd_timeliness_allowance(def->frekuensi);
+    if (opts && opts->timeliness && allowance >= 0 &&
+        (def->reference_period.date >= 0 || def->reference_period.year >= 0)) {
+        r.timeliness = true;
+        r.deadline_slack = opts->arrival_day - allowance;
+    }
     bool any_required = false;
     for (size_t i = 0; i < def->nfields; i++)
         any_required = any_required || def->fields[i].required;
@@ -462,6 +496,7 @@ int wd_validate(const struct wd_definition *def, const struct wd_codes *codes,
     r.values = wd_calloc(def->nfields, sizeof(char *));
     r.lens = wd_calloc(def->nfields, sizeof(size_t));
     r.numbers = wd_calloc(def->nfields, sizeof(double));
+    r.valid = wd_calloc(def->nfields, sizeof(bool));
     r.unique = wd_calloc(def->nfields, sizeof(*r.unique));
     for (size_t i = 0; i < def->nfields; i++) {
         wd_buf_init(&r.slots[i].tbuf, 0);
@@ -504,6 +539,7 @@ int wd_validate(const struct wd_definition *def, const struct wd_codes *codes,
     free(r.values);
     free(r.lens);
     free(r.numbers);
+    free(r.valid);
     free(r.unique);
     free(r.colmap);
     return rc;

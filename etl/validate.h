@@ -65,6 +65,7 @@ struct wd_counts {
     uint64_t checked_values, valid_values;        /* validity */
     uint64_t repeated_keys;                       /* uniqueness */
     uint64_t consistency_checks, consistency_held; /* consistency */
+    uint64_t dated_rows, timely_rows;              /* timeliness */
 };
 
 struct wd_validation {
@@ -72,6 +73,11 @@ struct wd_validation {
     char **ignored_columns; /* header names no field uses */
     size_t nignored;
     size_t key_index_bytes; /* memory the key index held at the end */
+};
+
+struct wd_validate_options {
+    bool timeliness;     /* score rows' reference periods against arrival_day */
+    int64_t arrival_day; /* the day the file arrived, days since 1970-01-01 */
 };
 
 /*
@@ -82,6 +88,11 @@ struct wd_validation {
 int wd_validate(const struct wd_definition *def, const struct wd_codes *codes,
                 struct wd_stream *in, const struct wd_sink *sink, struct wd_validation *out,
                 struct wd_error *err);
+/* The same, with options (timeliness against an arrival day); opts may be NULL. */
+int wd_validate_ex(const struct wd_definition *def, const struct wd_codes *codes,
+                   struct wd_stream *in, const struct wd_sink *sink,
+                   const struct wd_validate_options *opts, struct wd_validation *out,
+                   struct wd_error *err);
 void wd_validation_free(struct wd_validation *v);
 
 #endif

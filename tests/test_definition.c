@@ -388,6 +388,18 @@ static const struct mistake mistakes[] = {
     {"nik companion that does not exist", {{"schema.fields[1].nik", "{\"sex\": \"jk\"}"}},
      NULL, "schema.fields[1].nik.sex", {"no field \"jk\" in the schema"}, NULL},
 
+    /* the reference period, for timeliness */
+    {"reference period of a string field", {{"referencePeriod", "{\"date\": \"keterangan\"}"}},
+     NULL, "referencePeriod.date", {"must be a date"}, NULL},
+    {"reference period with a date and a year",
+     {{"referencePeriod", "{\"date\": \"tanggal\", \"year\": \"tahun\"}"}}, NULL,
+     "referencePeriod", {"either a date field"}, NULL},
+    {"reference period with month and quarter",
+     {{"referencePeriod", "{\"year\": \"tahun\", \"month\": \"bulan\", \"quarter\": \"bulan\"}"}},
+     NULL, "referencePeriod", {"not several"}, NULL},
+    {"reference period naming no field", {{"referencePeriod", "{\"year\": \"thn\"}"}}, NULL,
+     "referencePeriod.year", {"no field \"thn\""}, NULL},
+
     /* rules, privacy, transforms */
     {"unknown rule", {{"schema.fields[1].rules", "[\"nikk\"]"}}, NULL,
      "schema.fields[1].rules[0]", {"unknown rule", "nikk", "nik or npwp"}, NULL},
@@ -650,7 +662,7 @@ static void test_penempatan_loads(void **state)
             strlist_equal(&def->fields[i].missing_values, (const char *const[]){"", "-", "NA"}, 3));
 
     /* quality gate */
-    assert_true(def->min_score == 90.0);
+    assert_true(def->min_score == 70.0);
     assert_true(def->max_reject_ratio == 0.05);
 
     wd_definition_free(def);

@@ -10,6 +10,7 @@
 
 #include "../etl/quality.h"
 #include "../etl/report.h"
+#include "../etl/timeliness.h"
 #include "../etl/validate.h"
 
 static const char *const fields =
@@ -369,6 +370,59 @@ static void test_checks_and_nik_consistency(void **state)
     wd_definition_free(def);
 }
 
+static void test_timeliness(void **state)
+{
+    (void)state;
+    /* tu_definition's metadata says frekuensi bulanan: 45 days after the month's end */
+    struct wd_definition *def = tu_definition(
+        "uji_ketepatan", "{}",
+        "[{\"name\": \"tahun\", \"type\": \"year\"}, {\"name\": \"bulan\", \"type\": \"integer\"},"
+        " {\"name\": \"jumlah\", \"type\": \"integer\"}]",
+        "", "\"referencePeriod\": {\"year\": \"tahun\", \"month\": \"bulan\"},");
+    /* January ends 31 Jan (late by 20 April: 31 Jan + 45 days = 17 March); March ends 31 Mar
+     * (timely until 15 May); a row without a valid month has no period */
+    static const char csv[] = "tahun,bulan,jumlah\n2025,1,5\n2025,3,6\n2025,3,7\n2025,x,8\n";
+    struct wd_validate_options vo = {true, 0};
+    int64_t day;
+    assert_true(wd_parse_day("2025-04-20", &day));
+    vo.arrival_day = day;
+    struct wd_stream *in = wd_stream_memory("t.csv", csv, sizeof(csv) - 1);
+    struct wd_validation v;
+    struct wd_error err;
+    assert_int_equal(wd_validate_ex(def, tu_codes(), in, NULL, &vo, &v, &err), 0);
+    wd_stream_close(in);
+    assert_int_equal(v.counts.dated_rows, 3);
+    assert_int_equal(v.counts.timely_rows, 2);
+    struct wd_quality q;
+    wd_quality_score(def, &v.counts, &q);
+    assert_true(q.timeliness == 66.7);
+    wd_validation_free(&v);
+    /* the last day allowed for March is 15 May; a day later March is late too */
+    assert_true(wd_parse_day("2025-05-15", &day));
+    vo.arrival_day = day;
+    in = wd_stream_memory("t.csv", csv, sizeof(csv) - 1);
+    assert_int_equal(wd_validate_ex(def, tu_codes(), in, NULL, &vo, &v, &err), 0);
+    wd_stream_close(in);
+    assert_int_equal(v.counts.timely_rows, 2);
+    wd_validation_free(&v);
+    assert_true(wd_parse_day("2025-05-16", &day));
+    vo.arrival_day = day;
+    in = wd_stream_memory("t.csv", csv, sizeof(csv) - 1);
+    assert_int_equal(wd_validate_ex(def, tu_codes(), in, NULL, &vo, &v, &err), 0);
+    wd_stream_close(in);
+    assert_int_equal(v.counts.timely_rows, 0);
+    wd_validation_free(&v);
+    /* not a run: not measured */
+    in = wd_stream_memory("t.csv", csv, sizeof(csv) - 1);
+    assert_int_equal(wd_validate(def, tu_codes(), in, NULL, &v, &err), 0);
+    wd_stream_close(in);
+    assert_int_equal(v.counts.dated_rows, 0);
+    wd_validation_free(&v);
+    wd_definition_free(def);
+    assert_int_equal(wd_timeliness_allowance("bulanan"), 45);
+    assert_int_equal(wd_timeliness_allowance("tidak_tetap"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_broken_quoting_stops_with_line),
         cmocka_unit_test(test_sink_can_stop_early),
         cmocka_unit_test(test_checks_and_nik_consistency),
+        cmocka_unit_test(test_timeliness),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <libpq-fe.h>
 #include <zlib.h>
 
 static char tmpdir[256];
@@ -224,4 +225,77 @@ struct wd_definition *tu_definition(const char *name, const char *source, const 
     }
     free(path);
     return def;
+}
+
+static PGconn *db_connect(const char *conninfo)
+{
+    PGconn *c = PQconnectdb(conninfo);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("cannot connect to %s: %s", conninfo, PQerrorMessage(c));
+    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    return c;
+}
+
+char *tu_db_create(const char *name)
+{
+    const char *base = getenv("WALIDATA_TEST_DB");
+    if (!base)
+        fail_msg("WALIDATA_TEST_DB is not set: run the tests with make check");
+    PGconn *c = db_connect(base);
+    char sql[512];
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+    r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    size_t n = strlen(base) + strlen(name) + 16;
+    char *conninfo = malloc(n);
+    snprintf(conninfo, n, "%s dbname=%s", base, name);
+    return conninfo;
+}
+
+char *tu_db_config(const char *conninfo, const char *extra_json)
+{
+    char *key = tu_write_str("pseudonym.key", "uji-kunci-rahasia-walidata-0123456789\n");
+    size_t n = strlen(conninfo) + strlen(key) + strlen(extra_json ? extra_json : "") + 128;
+    char *json = malloc(n);
+    snprintf(json, n, "{\"database\": \"%s\", \"pseudonym_key_file\": \"%s\"%s%s}", conninfo,
+             key, extra_json && extra_json[0] ? ", " : "", extra_json ? extra_json : "");
+    static int seq;
+    char name[64];
+    snprintf(name, sizeof(name), "walidata-%d.json", ++seq);
+    char *path = tu_write_str(name, json);
+    free(json);
+    free(key);
+    return path;
+}
+
+char *tu_db_value(const char *conninfo, const char *sql)
+{
+    PGconn *c = db_connect(conninfo);
+    PGresult *r = PQexec(c, sql);
+    char *v = NULL;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK)
+        v = strdup(PQntuples(r) > 0 && !PQgetisnull(r, 0, 0) ? PQgetvalue(r, 0, 0) : "");
+    else if (PQresultStatus(r) == PGRES_COMMAND_OK)
+        v = strdup(PQcmdTuples(r));
+    else
+        print_error("%s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    return v;
+}
+
+void tu_db_exec(const char *conninfo, const char *sql)
+{
+    char *v = tu_db_value(conninfo, sql);
+    if (!v)
+        fail_msg("statement failed: %s", sql);
+    free(v);
 }

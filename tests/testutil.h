@@ -42,6 +42,20 @@ const struct wd_codes *tu_codes(void);
 struct wd_definition *tu_definition(const char *name, const char *source, const char *fields,
                                     const char *schema_extra, const char *extra);
 
+/*
+ * The warehouse for integration tests: WALIDATA_TEST_DB names a server (make check starts
+ * one). tu_db_create drops and creates the database name there and returns its conninfo
+ * (caller frees); tu_db_config writes a walidata config for it (with a pseudonym key) and
+ * returns the config's path (caller frees).
+ */
+char *tu_db_create(const char *name);
+char *tu_db_config(const char *conninfo, const char *extra_json);
+/* Runs sql on conninfo and returns the first column of the first row as a new string
+ * ("" for none, NULL on error; caller frees). */
+char *tu_db_value(const char *conninfo, const char *sql);
+/* Runs sql, failing the test when it fails. */
+void tu_db_exec(const char *conninfo, const char *sql);
+
 /* The result of running a command. */
 struct tu_result {
     int status; /* exit status, or 128 + signal */

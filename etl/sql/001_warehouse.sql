@@ -27,6 +27,7 @@ CREATE TABLE etl.run (
     state             text NOT NULL DEFAULT 'running'
                       CHECK (state IN ('running', 'published', 'refused', 'duplicate', 'failed')),
     forced            boolean NOT NULL DEFAULT false,
+    arrived_on        date NOT NULL,
     started_at        timestamptz NOT NULL DEFAULT clock_timestamp(),
     finished_at       timestamptz,
     rows_read         bigint,
@@ -98,6 +99,7 @@ CREATE TABLE ref.codelist (
     reference   text NOT NULL,
     valid_from  date NOT NULL,
     codes       integer NOT NULL,
+    content_sha256 bytea NOT NULL,
     imported_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (name, version)
 );
@@ -112,6 +114,7 @@ CREATE TABLE ref.code (
 );
 CREATE TABLE ref.crosswalk (
     name          text NOT NULL,
+    authority     text NOT NULL,
     from_list     text NOT NULL,
     from_version  text NOT NULL,
     to_list       text NOT NULL,

@@ -5,7 +5,7 @@ CREATE FUNCTION etl.run_content(id bigint) RETURNS text
 LANGUAGE sql STABLE AS $$
     SELECT concat_ws('|',
         r.run_id, coalesce(r.chain_seq::text, ''), r.dataset, r.definition_version,
-        r.source_name, r.state, r.forced,
+        r.source_name, r.state, r.forced, r.arrived_on,
         to_char(r.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
         coalesce(to_char(r.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), ''),
         coalesce(r.rows_read::text, ''), coalesce(r.rows_valid::text, ''),

@@ -1,0 +1,147 @@
+/*
+ * cmd_db.c - `walidata db migrate` and `walidata codes import [DIR]`.
+ *
+ * db migrate brings the warehouse to the schema this binary was built with, then creates
+ * or extends the table of every dataset definition in the mappings folder, with its
+ * metadata, comments, view and grants. Both commands can be run any number of times.
+ */
+#include <dirent.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_common.h"
+#include "codes_import.h"
+#include "dataset_table.h"
+#include "db.h"
+#include "migrate.h"
+
+static int compare(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.json in dir, sorted; returns how many (names are new strings). */
+static size_t definition_files(const char *dir, char ***out)
+{
+    *out = NULL;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+            continue;
+        *out = realloc(*out, (n + 1) * sizeof(char *));
+        size_t cap = strlen(dir) + len + 2;
+        (*out)[n] = malloc(cap);
+        snprintf((*out)[n], cap, "%s/%s", dir, e->d_name);
+        n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(*out, n, sizeof(char *), compare);
+    return n;
+}
+
+static int parse_common(struct wd_cli *cli, const char *command, int argc, char **argv)
+{
+    static const struct option opts[] = {WD_CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+        if (!wd_cli_common_option(cli, c, optarg))
+            return wd_cli_usage(command, "unknown option");
+    return 0;
+}
+
+int wd_cmd_db(struct wd_cli *cli, int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "migrate") != 0)
+        return wd_cli_usage("db", argc < 2 ? "expected a subcommand: migrate"
+                                           : "unknown subcommand \"%s\": expected migrate",
+                            argc < 2 ? "" : argv[1]);
+    int rc = parse_common(cli, "db", argc - 1, argv + 1);
+    if (rc)
+        return rc;
+    if (optind + 1 < argc)
+        return wd_cli_usage("db", "db migrate takes no arguments");
+    if ((rc = wd_cli_codes(cli)) != 0)
+        return rc;
+    struct wd_db *db;
+    if ((rc = wd_cli_db(cli, &db)) != 0)
+        return rc;
+    struct wd_error err;
+    wd_error_clear(&err);
+    int applied = 0;
+    int status = WD_EXIT_OK;
+    if (wd_migrate(db, stdout, &applied, &err) < 0) {
+        wd_error_print(stderr, &err);
+        wd_db_close(db);
+        return WD_EXIT_RUNTIME;
+    }
+    printf("warehouse schema at version %d (%d migration%s applied)\n",
+           wd_migrate_version(db, &err), applied, applied == 1 ? "" : "s");
+    char buf[PATH_MAX];
+    const char *dir = wd_cli_mappings_dir(cli, buf, sizeof(buf));
+    char **files;
+    size_t n = definition_files(dir, &files);
+    for (size_t i = 0; i < n; i++) {
+        struct wd_definition *def;
+        if (wd_cli_definition(cli, files[i], &def) != 0) {
+            status = WD_EXIT_USAGE;
+        } else {
+            wd_error_clear(&err);
+            printf("dataset %s: walidata.%s\n", def->name, def->table);
+            if (wd_dataset_sync(db, def, stdout, &err) < 0) {
+                wd_error_print(stderr, &err);
+                status = err.code == WD_EDB ? WD_EXIT_RUNTIME : WD_EXIT_USAGE;
+            }
+            wd_definition_free(def);
+        }
+        free(files[i]);
+    }
+    free(files);
+    if (n == 0)
+        fprintf(stderr, "walidata: no dataset definitions in %s\n", dir);
+    wd_db_close(db);
+    return status;
+}
+
+int wd_cmd_codes(struct wd_cli *cli, int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "import") != 0)
+        return wd_cli_usage("codes", argc < 2 ? "expected a subcommand: import"
+                                              : "unknown subcommand \"%s\": expected import",
+                            argc < 2 ? "" : argv[1]);
+    int rc = parse_common(cli, "codes", argc - 1, argv + 1);
+    if (rc)
+        return rc;
+    argc--;
+    argv++;
+    if (optind < argc)
+        cli->codes_dir = argv[optind];
+    if (optind + 1 < argc)
+        return wd_cli_usage("codes", "codes import takes at most one folder");
+    if ((rc = wd_cli_codes(cli)) != 0)
+        return rc;
+    struct wd_db *db;
+    if ((rc = wd_cli_db(cli, &db)) != 0)
+        return rc;
+    struct wd_error err;
+    wd_error_clear(&err);
+    int imported = 0;
+    rc = wd_codes_import(db, cli->codes, stdout, &imported, &err);
+    wd_db_close(db);
+    if (rc < 0) {
+        wd_error_print(stderr, &err);
+        return wd_cli_exit_status(rc);
+    }
+    printf("%d code list%s and crosswalk%s imported; %zu already in the warehouse\n", imported,
+           imported == 1 ? "" : "s", imported == 1 ? "" : "s",
+           cli->codes->nlists + cli->codes->ncrosswalks - (size_t)imported);
+    return WD_EXIT_OK;
+}

@@ -1,0 +1,41 @@
+/*
+ * copy.h - feeding rows to PostgreSQL's COPY FROM STDIN in its text format.
+ *
+ * Values are escaped as COPY's text format requires (backslash, tab, newline, carriage
+ * return), NULL is \N, and rows are buffered and sent in large chunks. Data reaches the
+ * server only this way or as statement parameters, never inside SQL text.
+ */
+#ifndef WD_COPY_H
+#define WD_COPY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "mem.h"
+
+#define WD_COPY_CHUNK ((size_t)1 << 20)
+
+struct wd_copy {
+    struct wd_db *db;
+    struct wd_buf buf;
+    bool in_row;
+    uint64_t rows;
+};
+
+/* Starts `sql` (a COPY ... FROM STDIN). */
+int wd_copy_begin(struct wd_copy *c, struct wd_db *db, const char *sql, struct wd_error *err);
+/* Adds one value to the current row (NULL for SQL NULL). */
+void wd_copy_value(struct wd_copy *c, const char *v, size_t len);
+/* Ends the row; sends the buffer when it is full. */
+int wd_copy_end_row(struct wd_copy *c, struct wd_error *err);
+/* Sends what is left and ends the COPY; returns 0 when the server took every row. */
+int wd_copy_finish(struct wd_copy *c, struct wd_error *err);
+/* Abandons the COPY (the server fails it) and frees the buffer. */
+void wd_copy_abort(struct wd_copy *c, const char *why);
+
+/* Appends v escaped for COPY's text format. */
+void wd_copy_escape(struct wd_buf *b, const char *v, size_t len);
+
+#endif

@@ -1,0 +1,347 @@
+/*
+ * load.c - one run: hashing the source, streaming it through the validator into COPY,
+ * and deciding what the run is. The statements that publish and record it are publish.c.
+ */
+#include "load.h"
+
+#include <openssl/evp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../connectors/connector.h"
+#include "load_internal.h"
+#include "mem.h"
+#include "quality.h"
+#include "validate.h"
+#include "version.h"
+
+const char *wd_run_state_name(enum wd_run_state s)
+{
+    static const char *const names[] = {"published", "refused", "duplicate"};
+    return names[s];
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void wd__fault(const struct wd__load *l, const char *point)
+{
+    if (l->fault && strcmp(l->fault, point) == 0)
+        raise(SIGSTOP);
+}
+
+/* SHA-256 of the file's content (decompressed when gzip) and its size on disk. */
+static int hash_file(const char *path, char hex[65], char size[24], struct wd_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        wd_error_file(err, path);
+        return wd_error_set(err, WD_ENOTFOUND, "could not open file: No such file or directory");
+    }
+    snprintf(size, 24, "%lld", (long long)st.st_size);
+    struct wd_stream *in;
+    int rc = wd_file_stream_open(path, &in, err);
+    if (rc < 0)
+        return rc;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    char *buf = wd_malloc(1 << 18);
+    ssize_t n;
+    while ((n = in->read(in, buf, 1 << 18, err)) > 0)
+        EVP_DigestUpdate(ctx, buf, (size_t)n);
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    free(buf);
+    wd_stream_close(in);
+    if (n < 0)
+        return (int)n;
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    return 0;
+}
+
+static void progress(struct wd__load *l, uint64_t row, bool last)
+{
+    if (!l->opt->progress)
+        return;
+    double t = now_seconds();
+    if (!last && t - l->last_progress < 0.5)
+        return;
+    l->last_progress = t;
+    double secs = t - l->started;
+    fprintf(stderr, "\r  %s: %llu rows, %.0f rows/s ", l->path, (unsigned long long)row,
+            secs > 0 ? (double)row / secs : 0.0);
+    if (last)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static int on_row(void *ctx, const struct wd_good_row *row)
+{
+    struct wd__load *l = ctx;
+    const struct wd_definition *def = l->def;
+    char pseudo[WD_PSEUDONYM_LEN + 1];
+    for (size_t i = 0; i < row->nfields; i++) {
+        const struct wd_fielddef *f = &def->fields[i];
+        if (f->privacy == WD_PRIVACY_DROP)
+            continue;
+        const char *v = row->values[i];
+        size_t len = row->lens[i];
+        if (v && f->privacy == WD_PRIVACY_PSEUDONYMIZE) {
+            wd_pseudonym(l->opt->pseudonym, v, len, pseudo);
+            v = pseudo;
+            len = WD_PSEUDONYM_LEN;
+        }
+        wd_copy_value(&l->copy, v, len);
+    }
+    wd_copy_value(&l->copy, l->run_id, strlen(l->run_id));
+    if (wd_copy_end_row(&l->copy, &l->copy_err) < 0) {
+        l->copy_failed = true;
+        return WD_EDB;
+    }
+    return 0;
+}
+
+static void on_failure(void *ctx, const struct wd_failure *f)
+{
+    struct wd__load *l = ctx;
+    wd_report_failure(l->rep, f);
+    /* the row as etl.reject takes it: run, row, line, field, rule, value, message, rejects */
+    struct wd_buf *b = &l->line;
+    wd_buf_reset(b);
+    wd_buf_printf(b, "%s\t%llu\t%llu\t", l->run_id, (unsigned long long)f->row,
+                  (unsigned long long)f->line);
+    if (f->field >= 0)
+        wd_copy_escape(b, l->def->fields[f->field].name, strlen(l->def->fields[f->field].name));
+    else
+        wd_buf_append(b, "\\N", 2);
+    wd_buf_printf(b, "\t%s\t", wd_rule_names[f->rule]);
+    /* personal values are not kept in the rejects either */
+    if (f->field >= 0 && l->def->fields[f->field].personal) {
+        wd_buf_append(b, "\\N", 2);
+    } else {
+        char *v = wd_report_printable(f->value, f->value_len, 1000);
+        wd_copy_escape(b, v, strlen(v));
+        free(v);
+    }
+    wd_buf_putc(b, '\t');
+    wd_copy_escape(b, f->message, strlen(f->message));
+    wd_buf_printf(b, "\t%s\n", f->rejects ? "t" : "f");
+    if (fwrite(b->data, 1, b->len, l->rejects) == b->len)
+        l->nrejects++;
+}
+
+static int on_end(void *ctx, uint64_t row, bool rejected)
+{
+    (void)rejected;
+    struct wd__load *l = ctx;
+    progress(l, row, false);
+    if (row == 1000)
+        wd__fault(l, "stop-in-copy");
+    return 0;
+}
+
+/* "col1", "col2", ... of the stored fields. */
+static char *column_list(struct wd_db *db, const struct wd_definition *def)
+{
+    struct wd_buf b;
+    wd_buf_init(&b, 0);
+    wd_buf_append(&b, "", 0);
+    for (size_t i = 0; i < def->nfields; i++) {
+        if (def->fields[i].privacy == WD_PRIVACY_DROP)
+            continue;
+        char *q = wd_db_ident(db, def->fields[i].name);
+        wd_buf_printf(&b, "%s%s", b.len ? ", " : "", q);
+        PQfreemem(q);
+    }
+    return b.data;
+}
+
+/* Starts the run: its row in etl.run, the content lock, the duplicate check. Returns 1
+ * when the content was published before (and not forced). */
+static int start_run(struct wd__load *l, struct wd_error *err)
+{
+    char arrived[24];
+    snprintf(arrived, sizeof(arrived), "%lld", (long long)l->opt->arrival_day);
+    const char *p[6] = {l->def->name, l->def->version, l->path, l->opt->force ? "t" : "f",
+                        WD_VERSION, arrived};
+    PGresult *res = wd_db_query(l->db,
+                                "INSERT INTO etl.run (dataset, definition_version, source_name, "
+                                "forced, walidata_version, arrived_on) VALUES ($1, $2, $3, $4, "
+                                "$5, date '1970-01-01' + $6::integer) RETURNING run_id",
+                                6, p, err);
+    if (!res)
+        return WD_EDB;
+    snprintf(l->run_id, sizeof(l->run_id), "%s", PQgetvalue(res, 0, 0));
+    l->out->run_id = atoll(l->run_id);
+    PQclear(res);
+    /* one run at a time for the same content of the same dataset */
+    char key[200];
+    snprintf(key, sizeof(key), "%s:%s", l->def->name, l->sha_hex);
+    const char *k[1] = {key};
+    if (wd_db_command(l->db, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", 1, k,
+                      err) < 0)
+        return WD_EDB;
+    const char *d[2] = {l->def->name, l->sha_hex};
+    res = wd_db_query(l->db,
+                      "SELECT run_id FROM etl.source_item WHERE dataset = $1 AND "
+                      "sha256 = decode($2, 'hex') AND published ORDER BY run_id DESC LIMIT 1",
+                      2, d, err);
+    if (!res)
+        return WD_EDB;
+    int dup = PQntuples(res) > 0;
+    if (dup)
+        l->out->duplicate_of = atoll(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return dup && !l->opt->force;
+}
+
+/* Streams the file into COPY. Returns 0, or the validator's error for an unreadable file
+ * (the run is then refused), or WD_EDB when the warehouse failed (the run is abandoned). */
+static int stream(struct wd__load *l, int *file_rc, struct wd_error *file_err,
+                  struct wd_error *err)
+{
+    struct wd_buf sql;
+    wd_buf_init(&sql, 0);
+    int rc = 0;
+    if (l->def->mode != WD_MODE_APPEND) {
+        wd_buf_printf(&sql, "CREATE TEMP TABLE wd_stage ON COMMIT DROP AS SELECT %s, _run_id "
+                            "FROM %s WITH NO DATA",
+                      l->columns, l->table);
+        rc = wd_db_exec(l->db, sql.data, err);
+        wd_buf_reset(&sql);
+        wd_buf_printf(&sql, "COPY wd_stage (%s, _run_id) FROM STDIN", l->columns);
+    } else {
+        wd_buf_printf(&sql, "COPY %s (%s, _run_id) FROM STDIN", l->table, l->columns);
+    }
+    if (rc == 0)
+        rc = wd_copy_begin(&l->copy, l->db, sql.data, err);
+    wd_buf_free(&sql);
+    if (rc < 0)
+        return rc;
+    l->copying = true;
+    struct wd_stream *in = NULL;
+    struct wd_validation v;
+    memset(&v, 0, sizeof(v));
+    *file_rc = wd_file_stream_open(l->path, &in, file_err);
+    if (*file_rc == 0) {
+        struct wd_sink sink = {l, on_row, on_failure, NULL, on_end};
+        struct wd_validate_options vo = {true, l->opt->arrival_day};
+        *file_rc = wd_validate_ex(l->def, l->codes, in, &sink, &vo, &v, file_err);
+        wd_stream_close(in);
+    }
+    progress(l, v.counts.rows, true);
+    l->copying = false;
+    if (l->copy_failed) {
+        wd_copy_abort(&l->copy, "walidata stopped the load");
+        *err = l->copy_err;
+        wd_validation_free(&v);
+        return WD_EDB;
+    }
+    if (*file_rc < 0 && !file_err->file[0])
+        wd_error_file(file_err, l->path);
+    wd_report_finish(l->rep, *file_rc, &v, file_err);
+    if (*file_rc < 0) {
+        wd_copy_abort(&l->copy, "the file could not be read");
+        return 0;
+    }
+    return wd_copy_finish(&l->copy, err);
+}
+
+int wd_load_file(struct wd_db *db, const struct wd_definition *def, const struct wd_codes *codes,
+                 const char *path, const struct wd_load_options *opt, struct wd_report *rep,
+                 struct wd_load_result *out, struct wd_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    struct wd__load l = {.db = db, .def = def, .codes = codes, .path = path, .opt = opt,
+                         .rep = rep, .out = out};
+    l.fault = getenv("WALIDATA_FAULT");
+    l.started = l.last_progress = now_seconds();
+    for (size_t i = 0; i < def->nfields; i++)
+        if (def->fields[i].privacy == WD_PRIVACY_PSEUDONYMIZE && !opt->pseudonym) {
+            wd_error_set(err, WD_ECONFIG, "dataset %s pseudonymizes field %s, but no pseudonym "
+                         "key is configured", def->name, def->fields[i].name);
+            snprintf(err->field, sizeof(err->field), "pseudonym_key_file");
+            wd_error_hint(err, "Set pseudonym_key_file in the configuration to a file holding "
+                               "a secret key of at least %d bytes.", WD_PSEUDONYM_KEY_MIN);
+            return WD_ECONFIG;
+        }
+    int rc = hash_file(path, l.sha_hex, l.size, err);
+    if (rc < 0)
+        return rc;
+    l.table = wd_db_ident(db, def->table);
+    {
+        size_t n = strlen(l.table) + 16;
+        char *q = wd_malloc(n);
+        snprintf(q, n, "walidata.%s", l.table);
+        PQfreemem(l.table);
+        l.table = q;
+    }
+    l.columns = column_list(db, def);
+    l.rejects = tmpfile();
+    wd_buf_init(&l.line, 0);
+    if (!l.rejects) {
+        rc = wd_error_set(err, WD_EIO, "could not create a temporary file for rejected rows");
+        goto out;
+    }
+    if ((rc = wd_db_exec(db, "BEGIN", err)) < 0)
+        goto out;
+    int dup = start_run(&l, err);
+    if (dup < 0) {
+        rc = dup;
+        goto rollback;
+    }
+    if (dup) {
+        out->state = WD_RUN_DUPLICATE;
+        snprintf(out->reason, sizeof(out->reason), "the same content was published by run %lld",
+                 (long long)out->duplicate_of);
+    } else {
+        if ((rc = wd_db_exec(db, "SAVEPOINT data", err)) < 0)
+            goto rollback;
+        int file_rc = 0;
+        struct wd_error file_err;
+        wd_error_clear(&file_err);
+        if ((rc = stream(&l, &file_rc, &file_err, err)) < 0)
+            goto rollback;
+        if (file_rc < 0 || !rep->quality.accepted) {
+            out->state = WD_RUN_REFUSED;
+            snprintf(out->reason, sizeof(out->reason), "%s", rep->quality.refusal);
+            if ((rc = wd_db_exec(db, "ROLLBACK TO SAVEPOINT data", err)) < 0)
+                goto rollback;
+        } else {
+            out->state = WD_RUN_PUBLISHED;
+            if ((rc = wd__publish(&l, err)) < 0)
+                goto rollback;
+        }
+    }
+    if ((rc = wd__record(&l, err)) < 0 || (rc = wd__finish_run(db, out->run_id, err)) < 0)
+        goto rollback;
+    wd__fault(&l, "stop-before-commit");
+    if ((rc = wd_db_exec(db, "COMMIT", err)) < 0)
+        goto rollback;
+    rc = 0;
+    goto out;
+rollback:
+    if (PQstatus(db->conn) == CONNECTION_OK)
+        wd_db_exec(db, "ROLLBACK", NULL);
+    if (!err->detail[0])
+        wd_error_detail(err, "The run was rolled back: nothing of %s was published or recorded.",
+                        path);
+out:
+    if (l.rejects)
+        fclose(l.rejects);
+    wd_buf_free(&l.line);
+    free(l.table);
+    free(l.columns);
+    return rc;
+}

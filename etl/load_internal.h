@@ -1,0 +1,45 @@
+/*
+ * load_internal.h - the state of one run, shared by load.c (reading and streaming) and
+ * publish.c (the statements that publish and record it). Not for other modules.
+ */
+#ifndef WD_LOAD_INTERNAL_H
+#define WD_LOAD_INTERNAL_H
+
+#include <stdio.h>
+
+#include "copy.h"
+#include "load.h"
+
+struct wd__load {
+    struct wd_db *db;
+    const struct wd_definition *def;
+    const struct wd_codes *codes;
+    const char *path;
+    const struct wd_load_options *opt;
+    struct wd_report *rep;
+    struct wd_load_result *out;
+
+    char run_id[24];
+    char sha_hex[65];
+    char size[24];
+    char *table;   /* "walidata"."name", quoted */
+    char *columns; /* the stored fields, quoted and joined by ", " */
+
+    struct wd_copy copy;
+    bool copying;
+    struct wd_error copy_err; /* why the COPY failed, when it did */
+    bool copy_failed;
+
+    FILE *rejects; /* etl.reject rows in COPY text format, sent after the data */
+    uint64_t nrejects;
+    struct wd_buf line;
+
+    double started, last_progress;
+    const char *fault; /* WALIDATA_FAULT, for the tests that kill a run midway */
+};
+
+/* Stops the process (SIGSTOP) when WALIDATA_FAULT names this point: the tests kill -9 it
+ * there and check that nothing was published. */
+void wd__fault(const struct wd__load *l, const char *point);
+
+#endif
