@@ -4,6 +4,7 @@
  * run in the hash chain. All of it inside the run's one transaction.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,10 +171,14 @@ static int record_lineage(struct wd__load *l, struct wd_error *err)
         any = true;
     }
     wd_buf_append(&lists, "}", 1);
-    char uri[4200];
-    snprintf(uri, sizeof(uri), "%s", l->opt->source_uri ? l->opt->source_uri : l->path);
-    if (!l->opt->source_uri && strncmp(uri, "file:", 5) != 0)
-        snprintf(uri, sizeof(uri), "file:%s", l->path);
+    /* the source as a URI that names it wherever the command was run from */
+    char uri[PATH_MAX + 8];
+    char *abs = l->opt->source_uri ? NULL : realpath(l->path, NULL);
+    if (l->opt->source_uri)
+        snprintf(uri, sizeof(uri), "%s", l->opt->source_uri);
+    else
+        snprintf(uri, sizeof(uri), "file://%s", abs ? abs : l->path);
+    free(abs);
     const char *p[6] = {l->run_id, uri, l->def->table, wd_mode_name(l->def->mode),
                         text ? text : "{}", lists.data};
     int rc = wd_db_command(l->db,
@@ -190,7 +195,10 @@ int wd__record(struct wd__load *l, struct wd_error *err)
     struct wd_load_result *out = l->out;
     bool validated = out->state != WD_RUN_DUPLICATE;
     const char *published = out->state == WD_RUN_PUBLISHED ? "t" : "f";
-    const char *s[5] = {l->run_id, l->def->name, l->path, l->size, l->sha_hex};
+    /* the file's own name, as the unit named it */
+    const char *slash = strrchr(l->path, '/');
+    const char *s[5] = {l->run_id, l->def->name, slash ? slash + 1 : l->path, l->size,
+                        l->sha_hex};
     const char *si[6] = {s[0], s[1], s[2], s[3], s[4], published};
     int rc = wd_db_command(l->db,
                            "INSERT INTO etl.source_item (run_id, dataset, name, size, sha256, "
