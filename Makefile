@@ -23,7 +23,7 @@ BUILD := build
 SANFLAGS :=
 endif
 
-PKGS := jansson zlib libpcre2-8 libpq libcrypto
+PKGS := jansson zlib libpcre2-8 libpq libcrypto libuv libsystemd
 # pkg-config runs after the dependency check (a prerequisite), once.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lcsv -lm)$(PKG_LIBS)
@@ -33,7 +33,7 @@ WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototyp
         -Wimplicit-fallthrough -Werror
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
-ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
 CORE_SRCS := \
 	etl/error.c etl/mem.c etl/utf8.c etl/stream.c etl/reader.c \
@@ -43,9 +43,10 @@ CORE_SRCS := \
 	etl/validate.c etl/timeliness.c etl/quality.c etl/report.c etl/report_text.c etl/config.c \
 	etl/db.c etl/migrate.c etl/copy.c etl/dataset_table.c etl/codes_import.c \
 	etl/pseudonym.c etl/load.c etl/publish.c etl/audit.c etl/runs.c \
-	connectors/file.c
+	etl/schedule.c etl/log.c etl/catalog.c etl/worker.c etl/daemon.c \
+	connectors/file.c connectors/source.c connectors/dropfolder.c
 CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd_validate.c \
-	etl/cmd_db.c etl/cmd_load.c etl/cmd_runs.c \
+	etl/cmd_db.c etl/cmd_load.c etl/cmd_runs.c etl/cmd_job.c etl/cmd_daemon.c \
 	etl/cmd_mapping.c
 TEST_NAMES := test_reader test_codes test_definition test_values test_identifiers \
 	test_rules test_validate test_config test_cli test_expr test_samples test_reference
@@ -58,7 +59,7 @@ LIB := $(BUILD)/libwalidata.a
 BIN := $(BUILD)/walidata
 DEPS_STAMP := build/.deps-ok
 
-.SECONDARY:
+.SECONDARY: $(TEST_BINS:%=%.o) $(BUILD)/tests/testutil.o
 .PHONY: all check unit-check cli-check demo fuzz fuzz-run bench install uninstall clean format deps
 
 all: $(BIN)

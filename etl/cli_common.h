@@ -94,6 +94,8 @@ int wd_cmd_runs(struct wd_cli *cli, int argc, char **argv);
 int wd_cmd_run(struct wd_cli *cli, int argc, char **argv);
 int wd_cmd_rejects(struct wd_cli *cli, int argc, char **argv);
 int wd_cmd_audit(struct wd_cli *cli, int argc, char **argv);
+int wd_cmd_job(struct wd_cli *cli, int argc, char **argv);
+int wd_cmd_daemon(struct wd_cli *cli, int argc, char **argv);
 
 /* Prints the help of a command (or the overview when name is NULL); false when unknown. */
 bool wd_help_print(FILE *out, const char *name);

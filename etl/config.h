@@ -21,6 +21,9 @@ struct wd_config {
     char *reference_codes; /* folder of code lists */
     char *inbox, *archive, *failed, *outbox;
     long long workers;
+    long long settle_seconds;   /* a dropped file is taken when unchanged this long */
+    long long rescan_seconds;   /* drop folders are rescanned this often (besides inotify) */
+    long long shutdown_timeout; /* on SIGTERM, runs get this long before they are cancelled */
     char *timezone;
     char *pseudonym_key_file;
     char *log_level; /* debug, info, notice, warning or error */

@@ -173,13 +173,19 @@ static int start_run(struct wd__load *l, struct wd_error *err)
 {
     char arrived[24];
     snprintf(arrived, sizeof(arrived), "%lld", (long long)l->opt->arrival_day);
-    const char *p[6] = {l->def->name, l->def->version, l->path, l->opt->force ? "t" : "f",
-                        WD_VERSION, arrived};
+    const char *p[7] = {l->def->name, l->def->version, l->path, l->opt->force ? "t" : "f",
+                        WD_VERSION, arrived, l->opt->job};
     PGresult *res = wd_db_query(l->db,
-                                "INSERT INTO etl.run (dataset, definition_version, source_name, "
-                                "forced, walidata_version, arrived_on) VALUES ($1, $2, $3, $4, "
-                                "$5, date '1970-01-01' + $6::integer) RETURNING run_id",
-                                6, p, err);
+                                l->opt->job
+                                    ? "INSERT INTO etl.run (dataset, definition_version, "
+                                      "source_name, forced, walidata_version, arrived_on, job) "
+                                      "VALUES ($1, $2, $3, $4, $5, date '1970-01-01' + "
+                                      "$6::integer, $7) RETURNING run_id"
+                                    : "INSERT INTO etl.run (dataset, definition_version, "
+                                      "source_name, forced, walidata_version, arrived_on) VALUES "
+                                      "($1, $2, $3, $4, $5, date '1970-01-01' + $6::integer) "
+                                      "RETURNING run_id",
+                                l->opt->job ? 7 : 6, p, err);
     if (!res)
         return WD_EDB;
     snprintf(l->run_id, sizeof(l->run_id), "%s", PQgetvalue(res, 0, 0));

@@ -38,6 +38,7 @@ struct wd_load_options {
     const char *source_uri;       /* for lineage; the path when NULL */
     int64_t arrival_day;          /* the day the file arrived (days since 1970-01-01), for
                                      timeliness */
+    const char *job;              /* the daemon's job that started the run, or NULL */
 };
 
 struct wd_load_result {

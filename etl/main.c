@@ -22,10 +22,11 @@ static const struct command commands[] = {
     {"help", wd_cmd_help},       {"version", wd_cmd_version},   {"db", wd_cmd_db},
     {"codes", wd_cmd_codes},     {"load", wd_cmd_load},         {"runs", wd_cmd_runs},
     {"run", wd_cmd_run},         {"rejects", wd_cmd_rejects},   {"audit", wd_cmd_audit},
+    {"job", wd_cmd_job},         {"daemon", wd_cmd_daemon},
 };
 
 /* Commands of the contract that later work brings; named so the message is clear. */
-static const char *const later[] = {"job", "daemon", NULL};
+static const char *const later[] = {NULL};
 
 int main(int argc, char **argv)
 {

@@ -214,7 +214,10 @@ static void test_usage_errors(void **state)
         {{"mapping"}, "expected a subcommand: check"},
         {{"mapping", "lint"}, "unknown subcommand \"lint\""},
         {{"frobnicate"}, "unknown command \"frobnicate\""},
-        {{"job", "list"}, "\"job\" is part of the design but not in this"},
+        {{"job", "frob"}, "expected add, list, show, run, pause, resume or rm"},
+        {{"job", "add", "x"}, "job add needs --mapping M and --source URI"},
+        {{"job", "add", "Bad", "--mapping", "penempatan_tenaga_kerja"}, "invalid job name"},
+        {{"job", "add", "a", "--mapping", "m", "--source"}, "requires an argument"},
         {{"help", "frobnicate"}, "unknown command \"frobnicate\""},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -1,0 +1,666 @@
+/*
+ * schedule.c - parsing cron schedules and finding when they next fire.
+ *
+ * Parsing turns each of the five fields into a bit mask (one bit per minute, hour, day,
+ * month, weekday), so that matching a wall-clock time is five bit tests. Day-of-week 7 is
+ * folded into bit 0 (Sunday). Keywords are rewritten to their five-field form and parsed
+ * like any other schedule, so they cannot disagree with it.
+ *
+ * Finding the next time works on the local wall clock ("civil" time: year, month, day,
+ * hour, minute) and never steps minute by minute through what cannot match: a month not in
+ * the mask is skipped whole, then a day, then an hour, and the next minute is the next set
+ * bit. A yearly schedule therefore costs a few dozen steps. Each wall-clock match is turned
+ * into UTC by trying the UTC offsets in effect around it (localtime_r's tm_gmtoff) and
+ * keeping those that convert back to the same wall-clock time: none for a time skipped by
+ * DST, two for a time that occurs twice (of which the earlier one after `after` wins).
+ * mktime() is not used for this because with tm_isdst = -1 it picks either occurrence of
+ * an ambiguous time and silently moves a nonexistent one.
+ *
+ * Limits: the C library's time zones are used through TZ, so wd_schedule_next is for one
+ * thread at a time (see schedule.h); the search gives up after the fifth calendar year
+ * following `after`; leap seconds do not exist here, as they do not for time_t.
+ */
+#include "schedule.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- parsing ---- */
+
+struct field_spec {
+    const char *name;            /* for messages: "minute", "day of month" */
+    int lo, hi;                  /* the values the text may use (day of week: 0-7) */
+    const char *const *names;    /* names for lo, lo + 1, ... or NULL */
+    const char *names_expected;  /* for messages: "jan-dec" */
+};
+
+static const char *const month_names[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                          "jul", "aug", "sep", "oct", "nov", "dec"};
+static const char *const day_names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+
+static const struct field_spec fields[5] = {
+    {"minute", 0, 59, NULL, NULL},
+    {"hour", 0, 23, NULL, NULL},
+    {"day of month", 1, 31, NULL, NULL},
+    {"month", 1, 12, month_names, "jan-dec"},
+    {"day of week", 0, 7, day_names, "sun-sat"},
+};
+
+enum { DOW_FIELD = 4 };
+
+/* The state of parsing one field: where it is, for messages. */
+struct field_parser {
+    int index;                   /* 0-4 */
+    const struct field_spec *spec;
+    const char *start, *end;     /* the field's text */
+    const char *p;               /* the next character */
+    char *why;
+    size_t whylen;
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static bool
+fail_msg(char *why, size_t whylen, const char *fmt, ...)
+{
+    if (why && whylen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, whylen, fmt, ap);
+        va_end(ap);
+    }
+    return false;
+}
+
+/* Writes "field N (name): " and the message into the parser's why. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static bool
+field_fail(const struct field_parser *fp, const char *fmt, ...)
+{
+    if (!fp->why || fp->whylen == 0)
+        return false;
+    int n = snprintf(fp->why, fp->whylen, "field %d (%s): ", fp->index + 1, fp->spec->name);
+    if (n < 0 || (size_t)n >= fp->whylen)
+        return false;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(fp->why + n, fp->whylen - (size_t)n, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* What a value of this field may be, for messages: "0-59", "1-12 or jan-dec". */
+static void expected_values(const struct field_spec *spec, char *buf, size_t cap)
+{
+    if (spec->names)
+        snprintf(buf, cap, "%d-%d or %s", spec->lo, spec->hi, spec->names_expected);
+    else
+        snprintf(buf, cap, "%d-%d", spec->lo, spec->hi);
+}
+
+/* Describes the character at p for a message: "x", "\x01", or "end of field". */
+static void describe_char(const struct field_parser *fp, const char *p, char *buf, size_t cap)
+{
+    unsigned char c = p < fp->end ? (unsigned char)*p : 0;
+    if (p >= fp->end)
+        snprintf(buf, cap, "the end of the field");
+    else if (c > 0x20 && c < 0x7f)
+        snprintf(buf, cap, "\"%c\"", c);
+    else
+        snprintf(buf, cap, "byte \\x%02x", c);
+}
+
+static bool is_word_char(char c)
+{
+    return isalnum((unsigned char)c) != 0;
+}
+
+/*
+ * Reads one value (a number or, where the field has them, a name) at fp->p. is_range_end:
+ * the value ends a range, where day-of-week "sun" means 7 so that "sat-sun" works.
+ */
+static bool read_value(struct field_parser *fp, bool is_range_end, int *out)
+{
+    const char *w = fp->p;
+    const char *e = w;
+    while (e < fp->end && is_word_char(*e))
+        e++;
+    int wlen = (int)(e - w);
+    char expected[32];
+    expected_values(fp->spec, expected, sizeof(expected));
+    if (wlen == 0) {
+        char what[32];
+        describe_char(fp, w, what, sizeof(what));
+        return field_fail(fp, "unexpected %s in \"%.*s\": expected %s", what,
+                          (int)(fp->end - fp->start), fp->start, expected);
+    }
+    bool all_digits = true, all_alpha = true;
+    for (const char *q = w; q < e; q++) {
+        all_digits = all_digits && isdigit((unsigned char)*q);
+        all_alpha = all_alpha && isalpha((unsigned char)*q);
+    }
+    if (all_digits) {
+        long v = 0;
+        for (const char *q = w; q < e && v <= 1000; q++)
+            v = v * 10 + (*q - '0');
+        if (v < fp->spec->lo || v > fp->spec->hi)
+            return field_fail(fp, "%.*s is out of range %d-%d", wlen, w, fp->spec->lo,
+                              fp->spec->hi);
+        *out = (int)v;
+    } else if (all_alpha && fp->spec->names) {
+        int found = -1;
+        int count = fp->spec->hi - fp->spec->lo + 1;
+        if (fp->index == DOW_FIELD)
+            count = 7;
+        for (int i = 0; i < count && wlen == 3; i++)
+            if (strncasecmp(fp->spec->names[i], w, 3) == 0)
+                found = fp->spec->lo + i;
+        if (found < 0)
+            return field_fail(fp, "unknown name \"%.*s\": expected %s", wlen, w, expected);
+        if (fp->index == DOW_FIELD && found == 0 && is_range_end)
+            found = 7;
+        *out = found;
+    } else if (fp->spec->names) {
+        return field_fail(fp, "\"%.*s\" is not a number or a name: expected %s", wlen, w,
+                          expected);
+    } else {
+        return field_fail(fp, "\"%.*s\" is not a number: expected %s", wlen, w, expected);
+    }
+    fp->p = e;
+    return true;
+}
+
+/* Reads the step after a "/" (fp->p is past the slash). */
+static bool read_step(struct field_parser *fp, int *out)
+{
+    const char *w = fp->p;
+    const char *e = w;
+    while (e < fp->end && is_word_char(*e))
+        e++;
+    int wlen = (int)(e - w);
+    int max = fp->spec->hi - fp->spec->lo + 1;
+    if (fp->index == DOW_FIELD)
+        max = 7;
+    if (wlen == 0)
+        return field_fail(fp, "\"/\" must be followed by a step %d-%d, as in \"*/2\"", 1, max);
+    long v = 0;
+    for (const char *q = w; q < e; q++) {
+        if (!isdigit((unsigned char)*q))
+            return field_fail(fp, "step \"%.*s\" is not a number: expected %d-%d", wlen, w, 1,
+                              max);
+        if (v <= 1000)
+            v = v * 10 + (*q - '0');
+    }
+    if (v < 1 || v > max)
+        return field_fail(fp, "step %.*s is out of range %d-%d", wlen, w, 1, max);
+    *out = (int)v;
+    fp->p = e;
+    return true;
+}
+
+/* Parses one list item at fp->p ("*", "*" step, "a", "a-b", "a-b/n") into *mask. */
+static bool parse_item(struct field_parser *fp, uint64_t *mask)
+{
+    const struct field_spec *spec = fp->spec;
+    const char *item = fp->p;
+    int lo, hi, step = 1;
+    if (*fp->p == '*') {
+        fp->p++;
+        lo = spec->lo;
+        hi = fp->index == DOW_FIELD ? 6 : spec->hi;
+        if (fp->p < fp->end && *fp->p == '/') {
+            fp->p++;
+            if (!read_step(fp, &step))
+                return false;
+        }
+    } else {
+        if (!read_value(fp, false, &lo))
+            return false;
+        hi = lo;
+        bool range = fp->p < fp->end && *fp->p == '-';
+        if (range) {
+            fp->p++;
+            if (fp->p >= fp->end || *fp->p == ',')
+                return field_fail(fp, "range \"%.*s\" has no end: expected a-b",
+                                  (int)(fp->p - item), item);
+            if (!read_value(fp, true, &hi))
+                return false;
+            if (hi < lo)
+                return field_fail(fp, "range %.*s is backwards: the start must not exceed the end",
+                                  (int)(fp->p - item), item);
+        }
+        if (fp->p < fp->end && *fp->p == '/') {
+            fp->p++;
+            if (!read_step(fp, &step))
+                return false;
+            if (!range) {
+                /* "5/15": cronie reads it as 5-59/15, Vixie cron refuses it. Say what was
+                 * probably meant rather than guess. */
+                return field_fail(fp, "\"%.*s\" has a step but no range: write %d-%d/%d",
+                                  (int)(fp->p - item), item, lo,
+                                  fp->index == DOW_FIELD ? 6 : spec->hi, step);
+            }
+        }
+    }
+    for (int v = lo; v <= hi; v += step)
+        *mask |= (uint64_t)1 << (fp->index == DOW_FIELD && v == 7 ? 0 : v);
+    if (fp->p < fp->end && *fp->p != ',') {
+        char what[32];
+        describe_char(fp, fp->p, what, sizeof(what));
+        return field_fail(fp, "unexpected %s after \"%.*s\"", what, (int)(fp->p - item), item);
+    }
+    return true;
+}
+
+static bool parse_field(struct field_parser *fp, uint64_t *mask)
+{
+    *mask = 0;
+    fp->p = fp->start;
+    for (;;) {
+        if (fp->p >= fp->end || *fp->p == ',')
+            return field_fail(fp, "empty item in the list \"%.*s\"", (int)(fp->end - fp->start),
+                              fp->start);
+        if (!parse_item(fp, mask))
+            return false;
+        if (fp->p >= fp->end)
+            return true;
+        fp->p++; /* the comma */
+    }
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static const struct {
+    const char *name;
+    const char *fields; /* NULL: @watch */
+} keywords[] = {
+    {"@hourly", "0 * * * *"},  {"@daily", "0 0 * * *"},   {"@midnight", "0 0 * * *"},
+    {"@weekly", "0 0 * * 0"},  {"@monthly", "0 0 1 * *"}, {"@yearly", "0 0 1 1 *"},
+    {"@annually", "0 0 1 1 *"}, {"@watch", NULL},
+};
+
+#define KEYWORDS_EXPECTED "@hourly, @daily, @weekly, @monthly, @yearly or @watch"
+#define FIELDS_EXPECTED "5 fields \"minute hour day-of-month month day-of-week\""
+
+/* Parses five fields from text (NUL-terminated, trimmed, not a keyword) into s. */
+static bool parse_fields(const char *text, struct wd_schedule *s, char *why, size_t whylen)
+{
+    const char *start[6], *end[6];
+    int n = 0;
+    const char *p = text;
+    while (*p) {
+        while (is_blank(*p))
+            p++;
+        if (!*p)
+            break;
+        const char *b = p;
+        while (*p && !is_blank(*p))
+            p++;
+        if (n < 6) {
+            start[n] = b;
+            end[n] = p;
+        }
+        n++;
+    }
+    if (n != 5)
+        return fail_msg(why, whylen, "expected " FIELDS_EXPECTED " or " KEYWORDS_EXPECTED
+                        ", found %d field%s", n, n == 1 ? "" : "s");
+    uint64_t mask[5];
+    for (int i = 0; i < 5; i++) {
+        struct field_parser fp = {i, &fields[i], start[i], end[i], start[i], why, whylen};
+        if (!parse_field(&fp, &mask[i]))
+            return false;
+    }
+    s->kind = WD_SCHEDULE_CRON;
+    s->minutes = mask[0];
+    s->hours = (uint32_t)mask[1];
+    s->days = (uint32_t)mask[2];
+    s->months = (uint16_t)mask[3];
+    s->weekdays = (uint8_t)mask[4];
+    s->dom_star = *start[2] == '*';
+    s->dow_star = *start[4] == '*';
+    return true;
+}
+
+bool wd_schedule_parse(const char *text, struct wd_schedule *out, char *why, size_t whylen)
+{
+    if (why && whylen > 0)
+        why[0] = '\0';
+    const char *b = text ? text : "";
+    while (is_blank(*b) || *b == '\n' || *b == '\r')
+        b++;
+    size_t len = strlen(b);
+    while (len > 0 && (is_blank(b[len - 1]) || b[len - 1] == '\n' || b[len - 1] == '\r'))
+        len--;
+    struct wd_schedule s;
+    memset(&s, 0, sizeof(s));
+    if (len == 0)
+        return fail_msg(why, whylen, "the schedule is empty: expected " FIELDS_EXPECTED
+                        " or " KEYWORDS_EXPECTED);
+    if (len >= sizeof(s.text))
+        return fail_msg(why, whylen, "the schedule is too long: at most %zu characters",
+                        sizeof(s.text) - 1);
+    memcpy(s.text, b, len);
+    s.text[len] = '\0';
+
+    if (s.text[0] == '@') {
+        size_t wl = strcspn(s.text, " \t");
+        for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
+            if (strlen(keywords[i].name) != wl || strncasecmp(s.text, keywords[i].name, wl) != 0)
+                continue;
+            if (wl < len)
+                return fail_msg(why, whylen, "unexpected text after %s: \"%s\"",
+                                keywords[i].name, s.text + wl + strspn(s.text + wl, " \t"));
+            if (!keywords[i].fields)
+                s.kind = WD_SCHEDULE_WATCH;
+            else if (!parse_fields(keywords[i].fields, &s, why, whylen))
+                return false; /* not reached: the table is valid */
+            *out = s;
+            return true;
+        }
+        if (wl == 7 && strncasecmp(s.text, "@reboot", wl) == 0)
+            return fail_msg(why, whylen,
+                            "@reboot is not supported: jobs run by the clock or with @watch");
+        return fail_msg(why, whylen,
+                        "unknown keyword \"%.*s\": expected " KEYWORDS_EXPECTED
+                        " (or @midnight, @annually)",
+                        (int)wl, s.text);
+    }
+    if (!parse_fields(s.text, &s, why, whylen))
+        return false;
+    *out = s;
+    return true;
+}
+
+/* ---- calendar arithmetic on the wall clock ---- */
+
+struct civil {
+    int year, month, day, hour, minute; /* month 1-12, day 1-31 */
+};
+
+static bool is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int month_days(int y, int m)
+{
+    static const int len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return len[m - 1] + (m == 2 && is_leap(y));
+}
+
+/* Leap years in 1..y (y >= 0). */
+static int64_t leaps_through(int64_t y)
+{
+    return y / 4 - y / 100 + y / 400;
+}
+
+/* Days from 1970-01-01 to the date, for years 1 and later. */
+static int64_t days_since_epoch(int y, int m, int d)
+{
+    static const int before[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    int64_t days = ((int64_t)y - 1970) * 365 + leaps_through(y - 1) - leaps_through(1969);
+    days += before[m - 1] + (m > 2 && is_leap(y)) + d - 1;
+    return days;
+}
+
+/* 0 = Sunday; 1970-01-01 was a Thursday. */
+static int weekday(int y, int m, int d)
+{
+    int64_t w = (days_since_epoch(y, m, d) + 4) % 7;
+    return (int)(w < 0 ? w + 7 : w);
+}
+
+/* The wall-clock time as if it were UTC, in seconds since the epoch. */
+static int64_t civil_seconds(const struct civil *c)
+{
+    return days_since_epoch(c->year, c->month, c->day) * 86400 + c->hour * 3600 +
+           c->minute * 60;
+}
+
+/* The lowest set bit of mask at or above from, or -1. */
+static int next_bit(uint64_t mask, int from, int top)
+{
+    for (int i = from; i <= top; i++)
+        if (mask & ((uint64_t)1 << i))
+            return i;
+    return -1;
+}
+
+static void next_month(struct civil *c)
+{
+    c->day = 1;
+    c->hour = 0;
+    c->minute = 0;
+    if (++c->month > 12) {
+        c->month = 1;
+        c->year++;
+    }
+}
+
+static void next_day(struct civil *c)
+{
+    c->hour = 0;
+    c->minute = 0;
+    if (++c->day > month_days(c->year, c->month))
+        next_month(c);
+}
+
+static void next_hour(struct civil *c)
+{
+    c->minute = 0;
+    if (++c->hour > 23)
+        next_day(c);
+}
+
+static void next_minute(struct civil *c)
+{
+    if (++c->minute > 59)
+        next_hour(c);
+}
+
+static bool day_matches(const struct wd_schedule *s, const struct civil *c)
+{
+    bool dom = (s->days >> c->day) & 1;
+    bool dow = (s->weekdays >> weekday(c->year, c->month, c->day)) & 1;
+    if (s->dom_star || s->dow_star)
+        return dom && dow;
+    return dom || dow;
+}
+
+/* Moves *c forward to the first wall-clock time at or after it that the schedule selects;
+ * false when there is none up to the end of last_year. */
+static bool civil_match(const struct wd_schedule *s, struct civil *c, int last_year)
+{
+    while (c->year <= last_year) {
+        int m = next_bit(s->months, c->month, 12);
+        if (m < 0) {
+            c->year++;
+            c->month = 1;
+            c->day = 1;
+            c->hour = 0;
+            c->minute = 0;
+            continue;
+        }
+        if (m != c->month) {
+            c->month = m;
+            c->day = 1;
+            c->hour = 0;
+            c->minute = 0;
+        }
+        if (!day_matches(s, c)) {
+            next_day(c);
+            continue;
+        }
+        int h = next_bit(s->hours, c->hour, 23);
+        if (h < 0) {
+            next_day(c);
+            continue;
+        }
+        if (h != c->hour) {
+            c->hour = h;
+            c->minute = 0;
+        }
+        int mi = next_bit(s->minutes, c->minute, 59);
+        if (mi < 0) {
+            next_hour(c);
+            continue;
+        }
+        c->minute = mi;
+        return true;
+    }
+    return false;
+}
+
+static bool same_civil(const struct tm *tm, const struct civil *c)
+{
+    return tm->tm_year + 1900 == c->year && tm->tm_mon + 1 == c->month &&
+           tm->tm_mday == c->day && tm->tm_hour == c->hour && tm->tm_min == c->minute &&
+           tm->tm_sec == 0;
+}
+
+/*
+ * The earliest time after `after` whose local wall-clock time is *c, in the zone set by
+ * TZ; false when there is none (a time skipped by DST). The offsets tried are those in
+ * effect a day before, at, and a day after the wall-clock time read as UTC, which covers
+ * any one change of offset around it.
+ */
+static bool resolve(const struct civil *c, time_t after, time_t *out)
+{
+    int64_t as_utc = civil_seconds(c);
+    static const int64_t probes[3] = {-86400, 0, 86400};
+    bool found = false;
+    time_t best = 0;
+    for (int i = 0; i < 3; i++) {
+        time_t probe = (time_t)(as_utc + probes[i]);
+        struct tm tm;
+        if (!localtime_r(&probe, &tm))
+            continue;
+        time_t t = (time_t)(as_utc - tm.tm_gmtoff);
+        struct tm back;
+        if (t <= after || !localtime_r(&t, &back) || !same_civil(&back, c))
+            continue;
+        if (!found || t < best)
+            best = t;
+        found = true;
+    }
+    *out = best;
+    return found;
+}
+
+/* Sets TZ for the duration of a computation; restore_tz undoes it. */
+static char *set_tz(const char *tz)
+{
+    const char *old = getenv("TZ");
+    char *saved = NULL;
+    if (old) {
+        saved = strdup(old);
+        if (!saved)
+            abort();
+    }
+    if (setenv("TZ", tz, 1) != 0)
+        abort();
+    tzset();
+    return saved;
+}
+
+static void restore_tz(char *saved)
+{
+    if (saved) {
+        if (setenv("TZ", saved, 1) != 0)
+            abort();
+        free(saved);
+    } else {
+        unsetenv("TZ");
+    }
+    tzset();
+}
+
+time_t wd_schedule_next(const struct wd_schedule *s, time_t after, const char *tz)
+{
+    if (s->kind != WD_SCHEDULE_CRON || !wd_timezone_valid(tz))
+        return 0;
+    char *saved = set_tz(tz);
+    time_t result = 0;
+    struct tm now;
+    if (localtime_r(&after, &now) && now.tm_year < 9999 - 1900 - 6) {
+        struct civil c = {now.tm_year + 1900, now.tm_mon + 1, now.tm_mday, now.tm_hour,
+                          now.tm_min};
+        int last_year = c.year + 5;
+        next_minute(&c); /* strictly after: the minute that holds `after` is past */
+        while (civil_match(s, &c, last_year)) {
+            if (resolve(&c, after, &result))
+                break;
+            next_minute(&c); /* skipped by DST: the next match that exists */
+        }
+    }
+    restore_tz(saved);
+    return result;
+}
+
+/* ---- time zones ---- */
+
+/* A relative name made of path components of letters, digits, "_", "-" and "+", none
+ * starting with "." or "-". */
+static bool zone_name_ok(const char *tz)
+{
+    size_t len = strlen(tz);
+    if (len == 0 || len > 255)
+        return false;
+    bool at_start = true;
+    for (const char *p = tz; *p; p++) {
+        char c = *p;
+        if (c == '/') {
+            if (at_start)
+                return false; /* leading "/" or "//" */
+            at_start = true;
+            continue;
+        }
+        if (at_start && (c == '-' || c == '.'))
+            return false;
+        if (!isalnum((unsigned char)c) && c != '_' && c != '-' && c != '+')
+            return false;
+        at_start = false;
+    }
+    return !at_start; /* not ending in "/" */
+}
+
+bool wd_timezone_valid(const char *tz)
+{
+    if (!tz)
+        return false;
+    if (strcmp(tz, "UTC") == 0)
+        return true;
+    if (!zone_name_ok(tz) || strncmp(tz, "right/", 6) == 0)
+        return false;
+    const char *dir = getenv("TZDIR");
+    if (!dir || !*dir)
+        dir = "/usr/share/zoneinfo";
+    char path[4096];
+    int n = snprintf(path, sizeof(path), "%s/%s", dir, tz);
+    if (n < 0 || (size_t)n >= sizeof(path))
+        return false;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    char magic[4];
+    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+              read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
+              memcmp(magic, "TZif", 4) == 0;
+    close(fd);
+    return ok;
+}
