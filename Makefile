@@ -49,7 +49,8 @@ CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd
 	etl/cmd_db.c etl/cmd_load.c etl/cmd_runs.c etl/cmd_job.c etl/cmd_daemon.c \
 	etl/cmd_mapping.c
 TEST_NAMES := test_reader test_codes test_definition test_values test_identifiers \
-	test_rules test_validate test_config test_cli test_expr test_samples test_reference
+	test_rules test_validate test_config test_cli test_expr test_samples test_reference \
+	test_systemd
 FUZZ_NAMES := fuzz_reader fuzz_definition
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/etl/migrations.o
@@ -130,6 +131,9 @@ install: $(BIN)
 	install -m 0644 mappings/*.json $(DESTDIR)$(PREFIX)/share/walidata/mappings/
 	install -m 0644 reference-codes/*.json reference-codes/*.csv \
 	  $(DESTDIR)$(PREFIX)/share/walidata/reference-codes/
+	install -d $(DESTDIR)$(PREFIX)/share/walidata/systemd
+	install -m 0644 systemd/walidata.service systemd/walidata.sysusers systemd/walidata.tmpfiles \
+	  systemd/walidata.json.example systemd/README.md $(DESTDIR)$(PREFIX)/share/walidata/systemd/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/walidata
