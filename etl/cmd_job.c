@@ -158,10 +158,10 @@ static int job_list(struct wd_db *db, struct wd_error *err)
         0, NULL, err);
     if (!res)
         return WD_EDB;
-    printf("%-24s %-28s %-16s %-22s %s\n", "job", "dataset", "schedule", "next (UTC)",
+    printf("%-32s %-32s %-16s %-18s %s\n", "job", "dataset", "schedule", "next (UTC)",
            "last run / source");
     for (int i = 0; i < PQntuples(res); i++) {
-        printf("%-24s %-28s %-16s ", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+        printf("%-32s %-32s %-16s ", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
                PQgetvalue(res, i, 2));
         print_next(PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), PQgetvalue(res, i, 4)[0] == 't');
         printf("  %s  %s", PQgetvalue(res, i, 6), PQgetvalue(res, i, 5));
