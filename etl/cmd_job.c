@@ -81,6 +81,9 @@ static int job_add(struct wd_cli *cli, int argc, char **argv)
         return wd_cli_usage("job", "--schedule \"%s\": %s", schedule, why);
     if (sched.kind == WD_SCHEDULE_WATCH && kind != WD_SOURCE_DIR)
         return wd_cli_usage("job", "--schedule @watch applies to drop folders (dir:) only");
+    if (sched.kind == WD_SCHEDULE_CRON && wd_schedule_next(&sched, time(NULL), "UTC") == 0)
+        return wd_cli_usage("job", "--schedule \"%s\" never fires (no such date in the next "
+                            "five years)", schedule);
     int rc = wd_cli_config(cli);
     if (rc)
         return rc;

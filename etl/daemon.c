@@ -99,12 +99,12 @@ static void submit(struct daemon *d, struct djob *j, const char *path)
     t->job = wd_strdup(j->name);
     t->dataset = wd_strdup(j->dataset);
     t->source = wd_strdup(j->source);
-    t->path = wd_strdup(path);
+    t->path = path ? wd_strdup(path) : NULL;
     t->drop_folder = j->src.kind == WD_SOURCE_DIR;
     t->arrival_day = today(d);
     t->catalog = wd_catalog_ref(d->catalog);
     j->running = true;
-    wd_log(WD_LOG_INFO, j->name, 0, path, "run started");
+    wd_log(WD_LOG_INFO, j->name, 0, path ? path : NULL, "run started");
     wd_pool_submit(d->pool, t);
 }
 
@@ -254,8 +254,7 @@ static void job_tick(struct daemon *d, struct djob *j, time_t now)
     else if (j->src.kind == WD_SOURCE_FILE)
         submit(d, j, j->src.path);
     else
-        wd_log(WD_LOG_ERROR, j->name, 0, NULL, "postgresql sources are not supported by this "
-                                               "build of walidata; the job waits");
+        submit(d, j, NULL); /* a unit's database: the rows after the job's watermark */
 }
 
 static void on_tick(uv_timer_t *h)
@@ -625,6 +624,10 @@ int wd_daemon_run(struct wd_cli *cli)
         return rc;
     }
     wd_log_set_level(cli->config.log_level);
+    /* the process's own zone, set once: schedules switch TZ for a moment on the loop
+     * thread, and with TZ already set that never moves the environment under the workers */
+    setenv("TZ", cli->config.timezone, 1);
+    tzset();
     if (load_catalog(cli, &d->catalog) != 0) {
         free(d);
         return WD_EXIT_USAGE;

@@ -141,6 +141,61 @@ static void on_failure(void *ctx, const struct wd_failure *f)
         l->nrejects++;
 }
 
+static void on_record(void *ctx, const struct wd_record *rec, const size_t *colmap)
+{
+    struct wd__load *l = ctx;
+    if (l->opt->observe)
+        l->opt->observe(l->opt->hook_ctx, rec, colmap);
+}
+
+/* A stream that hashes what it passes on: the SHA-256 of a query result. */
+struct hashing_stream {
+    struct wd_stream base;
+    struct wd_stream *inner;
+    EVP_MD_CTX *ctx;
+    uint64_t bytes;
+};
+
+static ssize_t hashing_read(struct wd_stream *s, void *buf, size_t n, struct wd_error *err)
+{
+    struct hashing_stream *h = (struct hashing_stream *)s;
+    ssize_t got = h->inner->read(h->inner, buf, n, err);
+    if (got > 0) {
+        EVP_DigestUpdate(h->ctx, buf, (size_t)got);
+        h->bytes += (uint64_t)got;
+    }
+    return got;
+}
+
+static void hashing_close(struct wd_stream *s)
+{
+    struct hashing_stream *h = (struct hashing_stream *)s;
+    EVP_MD_CTX_free(h->ctx);
+    free(h);
+}
+
+static struct hashing_stream *hashing_open(struct wd_stream *inner)
+{
+    struct hashing_stream *h = wd_calloc(1, sizeof(*h));
+    h->base.name = inner->name;
+    h->base.read = hashing_read;
+    h->base.close = hashing_close;
+    h->inner = inner;
+    h->ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL);
+    return h;
+}
+
+static void hashing_finish(struct hashing_stream *h, char hex[65], char size[24])
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(h->ctx, md, &n);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    snprintf(size, 24, "%llu", (unsigned long long)h->bytes);
+}
+
 static int on_end(void *ctx, uint64_t row, bool rejected)
 {
     (void)rejected;
@@ -191,6 +246,8 @@ static int start_run(struct wd__load *l, struct wd_error *err)
     snprintf(l->run_id, sizeof(l->run_id), "%s", PQgetvalue(res, 0, 0));
     l->out->run_id = atoll(l->run_id);
     PQclear(res);
+    if (l->given)
+        return 0; /* a query result: its source keeps its own place */
     /* one run at a time for the same content of the same dataset */
     char key[200];
     snprintf(key, sizeof(key), "%s:%s", l->def->name, l->sha_hex);
@@ -237,13 +294,22 @@ static int stream(struct wd__load *l, int *file_rc, struct wd_error *file_err,
         return rc;
     l->copying = true;
     struct wd_stream *in = NULL;
+    struct hashing_stream *hashing = NULL;
     struct wd_validation v;
     memset(&v, 0, sizeof(v));
-    *file_rc = wd_file_stream_open(l->path, &in, file_err);
+    if (l->given) {
+        hashing = hashing_open(l->given);
+        in = &hashing->base;
+        *file_rc = 0;
+    } else {
+        *file_rc = wd_file_stream_open(l->path, &in, file_err);
+    }
     if (*file_rc == 0) {
-        struct wd_sink sink = {l, on_row, on_failure, NULL, on_end};
+        struct wd_sink sink = {l, on_row, on_failure, on_record, on_end};
         struct wd_validate_options vo = {true, l->opt->arrival_day};
         *file_rc = wd_validate_ex(l->def, l->codes, in, &sink, &vo, &v, file_err);
+        if (hashing)
+            hashing_finish(hashing, l->sha_hex, l->size);
         wd_stream_close(in);
     }
     progress(l, v.counts.rows, true);
@@ -264,6 +330,8 @@ static int stream(struct wd__load *l, int *file_rc, struct wd_error *file_err,
     return wd_copy_finish(&l->copy, err);
 }
 
+static int run_load(struct wd__load *lp, struct wd_error *err);
+
 int wd_load_file(struct wd_db *db, const struct wd_definition *def, const struct wd_codes *codes,
                  const char *path, const struct wd_load_options *opt, struct wd_report *rep,
                  struct wd_load_result *out, struct wd_error *err)
@@ -271,6 +339,28 @@ int wd_load_file(struct wd_db *db, const struct wd_definition *def, const struct
     memset(out, 0, sizeof(*out));
     struct wd__load l = {.db = db, .def = def, .codes = codes, .path = path, .opt = opt,
                          .rep = rep, .out = out};
+    return run_load(&l, err);
+}
+
+int wd_load_stream(struct wd_db *db, const struct wd_definition *def, const struct wd_codes *codes,
+                   const char *name, struct wd_stream *in, const struct wd_load_options *opt,
+                   struct wd_report *rep, struct wd_load_result *out, struct wd_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    struct wd__load l = {.db = db, .def = def, .codes = codes, .path = name, .opt = opt,
+                         .rep = rep, .out = out, .given = in};
+    return run_load(&l, err);
+}
+
+static int run_load(struct wd__load *lp, struct wd_error *err)
+{
+    struct wd__load l = *lp;
+    const struct wd_definition *def = l.def;
+    const struct wd_load_options *opt = l.opt;
+    struct wd_db *db = l.db;
+    struct wd_load_result *out = l.out;
+    struct wd_report *rep = l.rep;
+    const char *path = l.path;
     l.fault = getenv("WALIDATA_FAULT");
     l.started = l.last_progress = now_seconds();
     for (size_t i = 0; i < def->nfields; i++)
@@ -282,7 +372,7 @@ int wd_load_file(struct wd_db *db, const struct wd_definition *def, const struct
                                "a secret key of at least %d bytes.", WD_PSEUDONYM_KEY_MIN);
             return WD_ECONFIG;
         }
-    int rc = hash_file(path, l.sha_hex, l.size, err);
+    int rc = l.given ? 0 : hash_file(path, l.sha_hex, l.size, err);
     if (rc < 0)
         return rc;
     l.table = wd_db_ident(db, def->table);
@@ -319,6 +409,11 @@ int wd_load_file(struct wd_db *db, const struct wd_definition *def, const struct
         wd_error_clear(&file_err);
         if ((rc = stream(&l, &file_rc, &file_err, err)) < 0)
             goto rollback;
+        /* a query with nothing new is a run that found nothing, not a refusal */
+        if (l.given && file_rc == 0 && rep->validation.counts.rows == 0) {
+            rep->quality.accepted = true;
+            rep->quality.refusal[0] = '\0';
+        }
         if (file_rc < 0 || !rep->quality.accepted) {
             out->state = WD_RUN_REFUSED;
             snprintf(out->reason, sizeof(out->reason), "%s", rep->quality.refusal);
@@ -331,6 +426,8 @@ int wd_load_file(struct wd_db *db, const struct wd_definition *def, const struct
         }
     }
     if ((rc = wd__record(&l, err)) < 0 || (rc = wd__finish_run(db, out->run_id, err)) < 0)
+        goto rollback;
+    if (opt->before_commit && (rc = opt->before_commit(opt->hook_ctx, db, out, err)) < 0)
         goto rollback;
     wd__fault(&l, "stop-before-commit");
     if ((rc = wd_db_exec(db, "COMMIT", err)) < 0)

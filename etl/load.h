@@ -22,6 +22,7 @@
 #include "definition.h"
 #include "pseudonym.h"
 #include "report.h"
+#include "stream.h"
 
 enum wd_run_state {
     WD_RUN_PUBLISHED, /* rows are in the dataset */
@@ -31,6 +32,9 @@ enum wd_run_state {
 
 const char *wd_run_state_name(enum wd_run_state s);
 
+struct wd_load_result;
+struct wd_record;
+
 struct wd_load_options {
     bool force;                   /* load content that was published before */
     bool progress;                /* rows and rows/s on stderr */
@@ -39,6 +43,14 @@ struct wd_load_options {
     int64_t arrival_day;          /* the day the file arrived (days since 1970-01-01), for
                                      timeliness */
     const char *job;              /* the daemon's job that started the run, or NULL */
+    /* Sees every record with the column of each field, before it is checked (the
+     * PostgreSQL source follows its watermark this way). May be NULL. */
+    void (*observe)(void *ctx, const struct wd_record *rec, const size_t *colmap);
+    /* Runs inside the run's transaction just before COMMIT (the PostgreSQL source saves
+     * its watermark here, so that it moves exactly with the data). May be NULL. */
+    int (*before_commit)(void *ctx, struct wd_db *db, const struct wd_load_result *result,
+                         struct wd_error *err);
+    void *hook_ctx;
 };
 
 struct wd_load_result {
@@ -59,6 +71,15 @@ struct wd_load_result {
 int wd_load_file(struct wd_db *db, const struct wd_definition *def, const struct wd_codes *codes,
                  const char *path, const struct wd_load_options *opt, struct wd_report *rep,
                  struct wd_load_result *out, struct wd_error *err);
+
+/*
+ * The same for a stream that cannot be read twice (a query result): it is hashed as it is
+ * read, and it is never a duplicate (its source keeps its own place, e.g. a watermark).
+ * name is what etl.run and etl.source_item call it. The stream stays the caller's.
+ */
+int wd_load_stream(struct wd_db *db, const struct wd_definition *def, const struct wd_codes *codes,
+                   const char *name, struct wd_stream *in, const struct wd_load_options *opt,
+                   struct wd_report *rep, struct wd_load_result *out, struct wd_error *err);
 
 /* Used by load.c and publish.c only. */
 struct wd__load;

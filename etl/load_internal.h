@@ -34,6 +34,7 @@ struct wd__load {
     uint64_t nrejects;
     struct wd_buf line;
 
+    struct wd_stream *given; /* a stream given by the caller, hashed as it is read */
     double started, last_progress;
     const char *fault; /* WALIDATA_FAULT, for the tests that kill a run midway */
 };

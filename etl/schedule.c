@@ -22,7 +22,6 @@
  */
 #include "schedule.h"
 
-#include <ctype.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,10 +34,10 @@
 /* ---- parsing ---- */
 
 struct field_spec {
-    const char *name;            /* for messages: "minute", "day of month" */
-    int lo, hi;                  /* the values the text may use (day of week: 0-7) */
-    const char *const *names;    /* names for lo, lo + 1, ... or NULL */
-    const char *names_expected;  /* for messages: "jan-dec" */
+    const char *name;           /* for messages: "minute", "day of month" */
+    int lo, hi;                 /* the values the text may use (day of week: 0-7) */
+    const char *const *names;   /* names for lo, lo + 1, ... or NULL */
+    const char *names_expected; /* for messages: "jan-dec" */
 };
 
 static const char *const month_names[] = {"jan", "feb", "mar", "apr", "may", "jun",
@@ -57,19 +56,17 @@ enum { DOW_FIELD = 4 };
 
 /* The state of parsing one field: where it is, for messages. */
 struct field_parser {
-    int index;                   /* 0-4 */
+    int index; /* 0-4 */
     const struct field_spec *spec;
-    const char *start, *end;     /* the field's text */
-    const char *p;               /* the next character */
+    const char *start, *end; /* the field's text */
+    const char *p;           /* the next character */
     char *why;
     size_t whylen;
 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static bool
-fail_msg(char *why, size_t whylen, const char *fmt, ...)
+static bool fail_msg(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool fail_msg(char *why, size_t whylen, const char *fmt, ...)
 {
     if (why && whylen > 0) {
         va_list ap;
@@ -81,11 +78,9 @@ fail_msg(char *why, size_t whylen, const char *fmt, ...)
 }
 
 /* Writes "field N (name): " and the message into the parser's why. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static bool
-field_fail(const struct field_parser *fp, const char *fmt, ...)
+static bool field_fail(const struct field_parser *fp, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static bool field_fail(const struct field_parser *fp, const char *fmt, ...)
 {
     if (!fp->why || fp->whylen == 0)
         return false;
@@ -108,46 +103,79 @@ static void expected_values(const struct field_spec *spec, char *buf, size_t cap
         snprintf(buf, cap, "%d-%d", spec->lo, spec->hi);
 }
 
-/* Describes the character at p for a message: "x", "\x01", or "end of field". */
-static void describe_char(const struct field_parser *fp, const char *p, char *buf, size_t cap)
+/* Copies len bytes of user text into buf for a message: bytes outside printable ASCII as
+ * \xNN, and "..." when it does not fit. */
+static const char *show_text(const char *s, size_t len, char *buf, size_t cap)
 {
-    unsigned char c = p < fp->end ? (unsigned char)*p : 0;
-    if (p >= fp->end)
-        snprintf(buf, cap, "the end of the field");
-    else if (c > 0x20 && c < 0x7f)
-        snprintf(buf, cap, "\"%c\"", c);
-    else
-        snprintf(buf, cap, "byte \\x%02x", c);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        size_t need = c >= 0x20 && c < 0x7f ? 1 : 4;
+        if (o + need + 4 > cap) {
+            memcpy(buf + o, "...", 4);
+            return buf;
+        }
+        if (need == 1)
+            buf[o++] = (char)c;
+        else
+            o += (size_t)snprintf(buf + o, cap - o, "\\x%02x", c);
+    }
+    buf[o] = '\0';
+    return buf;
 }
 
-static bool is_word_char(char c)
+/* Describes the character at p (one of , - / or the end) for a message. */
+static void describe_char(const struct field_parser *fp, const char *p, char *buf, size_t cap)
 {
-    return isalnum((unsigned char)c) != 0;
+    char shown[8];
+    if (p >= fp->end)
+        snprintf(buf, cap, "the end of the field");
+    else
+        snprintf(buf, cap, "\"%s\"", show_text(p, 1, shown, sizeof(shown)));
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The end of the token at p: a value or a step runs up to the next , - / or the field's
+ * end, so that "1.5" or "5x" is reported whole. */
+static const char *token_end(const struct field_parser *fp, const char *p)
+{
+    while (p < fp->end && *p != ',' && *p != '-' && *p != '/')
+        p++;
+    return p;
 }
 
 /*
- * Reads one value (a number or, where the field has them, a name) at fp->p. is_range_end:
- * the value ends a range, where day-of-week "sun" means 7 so that "sat-sun" works.
+ * Reads one value (a number or, where the field has them, a name) at fp->p. range_start:
+ * when the value ends a range, where it starts (else -1); day-of-week "sun" ending a range
+ * that starts later in the week means 7, so that "sat-sun" works.
  */
-static bool read_value(struct field_parser *fp, bool is_range_end, int *out)
+static bool read_value(struct field_parser *fp, int range_start, int *out)
 {
     const char *w = fp->p;
-    const char *e = w;
-    while (e < fp->end && is_word_char(*e))
-        e++;
+    const char *e = token_end(fp, w);
     int wlen = (int)(e - w);
-    char expected[32];
+    char expected[32], shown[64];
     expected_values(fp->spec, expected, sizeof(expected));
     if (wlen == 0) {
         char what[32];
         describe_char(fp, w, what, sizeof(what));
-        return field_fail(fp, "unexpected %s in \"%.*s\": expected %s", what,
-                          (int)(fp->end - fp->start), fp->start, expected);
+        return field_fail(fp, "unexpected %s in \"%s\": expected %s", what,
+                          show_text(fp->start, (size_t)(fp->end - fp->start), shown, sizeof(shown)),
+                          expected);
     }
     bool all_digits = true, all_alpha = true;
     for (const char *q = w; q < e; q++) {
-        all_digits = all_digits && isdigit((unsigned char)*q);
-        all_alpha = all_alpha && isalpha((unsigned char)*q);
+        all_digits = all_digits && is_digit(*q);
+        all_alpha = all_alpha && is_alpha(*q);
     }
     if (all_digits) {
         long v = 0;
@@ -159,50 +187,50 @@ static bool read_value(struct field_parser *fp, bool is_range_end, int *out)
         *out = (int)v;
     } else if (all_alpha && fp->spec->names) {
         int found = -1;
-        int count = fp->spec->hi - fp->spec->lo + 1;
-        if (fp->index == DOW_FIELD)
-            count = 7;
+        int count = fp->index == DOW_FIELD ? 7 : fp->spec->hi - fp->spec->lo + 1;
         for (int i = 0; i < count && wlen == 3; i++)
             if (strncasecmp(fp->spec->names[i], w, 3) == 0)
                 found = fp->spec->lo + i;
         if (found < 0)
             return field_fail(fp, "unknown name \"%.*s\": expected %s", wlen, w, expected);
-        if (fp->index == DOW_FIELD && found == 0 && is_range_end)
+        if (fp->index == DOW_FIELD && found == 0 && range_start > 0)
             found = 7;
         *out = found;
-    } else if (fp->spec->names) {
-        return field_fail(fp, "\"%.*s\" is not a number or a name: expected %s", wlen, w,
-                          expected);
     } else {
-        return field_fail(fp, "\"%.*s\" is not a number: expected %s", wlen, w, expected);
+        return field_fail(fp, "\"%s\" is not a number%s: expected %s",
+                          show_text(w, (size_t)wlen, shown, sizeof(shown)),
+                          fp->spec->names ? " or a name" : "", expected);
     }
     fp->p = e;
     return true;
+}
+
+/* The largest step a field takes: its number of values (day of week: 7). */
+static int max_step(const struct field_parser *fp)
+{
+    return fp->index == DOW_FIELD ? 7 : fp->spec->hi - fp->spec->lo + 1;
 }
 
 /* Reads the step after a "/" (fp->p is past the slash). */
 static bool read_step(struct field_parser *fp, int *out)
 {
     const char *w = fp->p;
-    const char *e = w;
-    while (e < fp->end && is_word_char(*e))
-        e++;
+    const char *e = token_end(fp, w);
     int wlen = (int)(e - w);
-    int max = fp->spec->hi - fp->spec->lo + 1;
-    if (fp->index == DOW_FIELD)
-        max = 7;
+    int max = max_step(fp);
+    char shown[64];
     if (wlen == 0)
-        return field_fail(fp, "\"/\" must be followed by a step %d-%d, as in \"*/2\"", 1, max);
+        return field_fail(fp, "\"/\" must be followed by a step 1-%d, as in \"*/2\"", max);
     long v = 0;
     for (const char *q = w; q < e; q++) {
-        if (!isdigit((unsigned char)*q))
-            return field_fail(fp, "step \"%.*s\" is not a number: expected %d-%d", wlen, w, 1,
-                              max);
+        if (!is_digit(*q))
+            return field_fail(fp, "step \"%s\" is not a number: expected 1-%d",
+                              show_text(w, (size_t)wlen, shown, sizeof(shown)), max);
         if (v <= 1000)
             v = v * 10 + (*q - '0');
     }
     if (v < 1 || v > max)
-        return field_fail(fp, "step %.*s is out of range %d-%d", wlen, w, 1, max);
+        return field_fail(fp, "step %.*s is out of range 1-%d", wlen, w, max);
     *out = (int)v;
     fp->p = e;
     return true;
@@ -224,7 +252,7 @@ static bool parse_item(struct field_parser *fp, uint64_t *mask)
                 return false;
         }
     } else {
-        if (!read_value(fp, false, &lo))
+        if (!read_value(fp, -1, &lo))
             return false;
         hi = lo;
         bool range = fp->p < fp->end && *fp->p == '-';
@@ -233,7 +261,7 @@ static bool parse_item(struct field_parser *fp, uint64_t *mask)
             if (fp->p >= fp->end || *fp->p == ',')
                 return field_fail(fp, "range \"%.*s\" has no end: expected a-b",
                                   (int)(fp->p - item), item);
-            if (!read_value(fp, true, &hi))
+            if (!read_value(fp, lo, &hi))
                 return false;
             if (hi < lo)
                 return field_fail(fp, "range %.*s is backwards: the start must not exceed the end",
@@ -267,9 +295,12 @@ static bool parse_field(struct field_parser *fp, uint64_t *mask)
     *mask = 0;
     fp->p = fp->start;
     for (;;) {
-        if (fp->p >= fp->end || *fp->p == ',')
-            return field_fail(fp, "empty item in the list \"%.*s\"", (int)(fp->end - fp->start),
-                              fp->start);
+        if (fp->p >= fp->end || *fp->p == ',') {
+            char shown[64];
+            return field_fail(
+                fp, "empty item in the list \"%s\"",
+                show_text(fp->start, (size_t)(fp->end - fp->start), shown, sizeof(shown)));
+        }
         if (!parse_item(fp, mask))
             return false;
         if (fp->p >= fp->end)
@@ -287,8 +318,8 @@ static const struct {
     const char *name;
     const char *fields; /* NULL: @watch */
 } keywords[] = {
-    {"@hourly", "0 * * * *"},  {"@daily", "0 0 * * *"},   {"@midnight", "0 0 * * *"},
-    {"@weekly", "0 0 * * 0"},  {"@monthly", "0 0 1 * *"}, {"@yearly", "0 0 1 1 *"},
+    {"@hourly", "0 * * * *"},   {"@daily", "0 0 * * *"},   {"@midnight", "0 0 * * *"},
+    {"@weekly", "0 0 * * 0"},   {"@monthly", "0 0 1 * *"}, {"@yearly", "0 0 1 1 *"},
     {"@annually", "0 0 1 1 *"}, {"@watch", NULL},
 };
 
@@ -316,8 +347,9 @@ static bool parse_fields(const char *text, struct wd_schedule *s, char *why, siz
         n++;
     }
     if (n != 5)
-        return fail_msg(why, whylen, "expected " FIELDS_EXPECTED " or " KEYWORDS_EXPECTED
-                        ", found %d field%s", n, n == 1 ? "" : "s");
+        return fail_msg(why, whylen,
+                        "expected " FIELDS_EXPECTED " or " KEYWORDS_EXPECTED ", found %d field%s",
+                        n, n == 1 ? "" : "s");
     uint64_t mask[5];
     for (int i = 0; i < 5; i++) {
         struct field_parser fp = {i, &fields[i], start[i], end[i], start[i], why, whylen};
@@ -348,7 +380,8 @@ bool wd_schedule_parse(const char *text, struct wd_schedule *out, char *why, siz
     struct wd_schedule s;
     memset(&s, 0, sizeof(s));
     if (len == 0)
-        return fail_msg(why, whylen, "the schedule is empty: expected " FIELDS_EXPECTED
+        return fail_msg(why, whylen,
+                        "the schedule is empty: expected " FIELDS_EXPECTED
                         " or " KEYWORDS_EXPECTED);
     if (len >= sizeof(s.text))
         return fail_msg(why, whylen, "the schedule is too long: at most %zu characters",
@@ -361,9 +394,12 @@ bool wd_schedule_parse(const char *text, struct wd_schedule *out, char *why, siz
         for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
             if (strlen(keywords[i].name) != wl || strncasecmp(s.text, keywords[i].name, wl) != 0)
                 continue;
-            if (wl < len)
-                return fail_msg(why, whylen, "unexpected text after %s: \"%s\"",
-                                keywords[i].name, s.text + wl + strspn(s.text + wl, " \t"));
+            if (wl < len) {
+                const char *rest = s.text + wl + strspn(s.text + wl, " \t");
+                char shown[64];
+                return fail_msg(why, whylen, "unexpected text after %s: \"%s\"", keywords[i].name,
+                                show_text(rest, strlen(rest), shown, sizeof(shown)));
+            }
             if (!keywords[i].fields)
                 s.kind = WD_SCHEDULE_WATCH;
             else if (!parse_fields(keywords[i].fields, &s, why, whylen))
@@ -374,10 +410,11 @@ bool wd_schedule_parse(const char *text, struct wd_schedule *out, char *why, siz
         if (wl == 7 && strncasecmp(s.text, "@reboot", wl) == 0)
             return fail_msg(why, whylen,
                             "@reboot is not supported: jobs run by the clock or with @watch");
+        char shown[64];
         return fail_msg(why, whylen,
-                        "unknown keyword \"%.*s\": expected " KEYWORDS_EXPECTED
+                        "unknown keyword \"%s\": expected " KEYWORDS_EXPECTED
                         " (or @midnight, @annually)",
-                        (int)wl, s.text);
+                        show_text(s.text, wl, shown, sizeof(shown)));
     }
     if (!parse_fields(s.text, &s, why, whylen))
         return false;
@@ -427,8 +464,7 @@ static int weekday(int y, int m, int d)
 /* The wall-clock time as if it were UTC, in seconds since the epoch. */
 static int64_t civil_seconds(const struct civil *c)
 {
-    return days_since_epoch(c->year, c->month, c->day) * 86400 + c->hour * 3600 +
-           c->minute * 60;
+    return days_since_epoch(c->year, c->month, c->day) * 86400 + c->hour * 3600 + c->minute * 60;
 }
 
 /* The lowest set bit of mask at or above from, or -1. */
@@ -527,9 +563,8 @@ static bool civil_match(const struct wd_schedule *s, struct civil *c, int last_y
 
 static bool same_civil(const struct tm *tm, const struct civil *c)
 {
-    return tm->tm_year + 1900 == c->year && tm->tm_mon + 1 == c->month &&
-           tm->tm_mday == c->day && tm->tm_hour == c->hour && tm->tm_min == c->minute &&
-           tm->tm_sec == 0;
+    return tm->tm_year + 1900 == c->year && tm->tm_mon + 1 == c->month && tm->tm_mday == c->day &&
+           tm->tm_hour == c->hour && tm->tm_min == c->minute && tm->tm_sec == 0;
 }
 
 /*
@@ -596,9 +631,9 @@ time_t wd_schedule_next(const struct wd_schedule *s, time_t after, const char *t
     char *saved = set_tz(tz);
     time_t result = 0;
     struct tm now;
-    if (localtime_r(&after, &now) && now.tm_year < 9999 - 1900 - 6) {
-        struct civil c = {now.tm_year + 1900, now.tm_mon + 1, now.tm_mday, now.tm_hour,
-                          now.tm_min};
+    /* years 1-9993, so that the calendar arithmetic and the year limit stay in range */
+    if (localtime_r(&after, &now) && now.tm_year >= 1 - 1900 && now.tm_year <= 9993 - 1900) {
+        struct civil c = {now.tm_year + 1900, now.tm_mon + 1, now.tm_mday, now.tm_hour, now.tm_min};
         int last_year = c.year + 5;
         next_minute(&c); /* strictly after: the minute that holds `after` is past */
         while (civil_match(s, &c, last_year)) {
@@ -631,7 +666,7 @@ static bool zone_name_ok(const char *tz)
         }
         if (at_start && (c == '-' || c == '.'))
             return false;
-        if (!isalnum((unsigned char)c) && c != '_' && c != '-' && c != '+')
+        if (!is_alpha(c) && !is_digit(c) && c != '_' && c != '-' && c != '+')
             return false;
         at_start = false;
     }

@@ -52,13 +52,14 @@ enum wd_schedule_kind {
 
 struct wd_schedule {
     enum wd_schedule_kind kind;
-    uint64_t minutes;        /* bit m set: minute m (0-59) */
-    uint32_t hours;          /* bit h: hour 0-23 */
-    uint32_t days;           /* bit d: day of month 1-31 */
-    uint16_t months;         /* bit m: month 1-12 */
-    uint8_t weekdays;        /* bit w: 0 = Sunday .. 6 = Saturday (7 in the text also means Sunday) */
-    bool dom_star, dow_star; /* the day-of-month / day-of-week field began with "*" (Vixie's rule) */
-    char text[128];          /* the schedule as written, without surrounding white space */
+    uint64_t minutes; /* bit m set: minute m (0-59) */
+    uint32_t hours;   /* bit h: hour 0-23 */
+    uint32_t days;    /* bit d: day of month 1-31 */
+    uint16_t months;  /* bit m: month 1-12 */
+    uint8_t weekdays; /* bit w: 0 = Sunday .. 6 = Saturday (7 in the text also means Sunday) */
+    bool dom_star;    /* the day-of-month field began with "*" (for Vixie cron's rule) */
+    bool dow_star;    /* the day-of-week field began with "*" */
+    char text[128];   /* the schedule as written, without surrounding white space */
 };
 
 /*

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../connectors/dropfolder.h"
+#include "../connectors/pgsource.h"
 #include "log.h"
 #include "mem.h"
 #include "report.h"
@@ -202,6 +203,68 @@ static void record_job(struct worker *w, struct wd_task *t)
                       1, p, &err);
 }
 
+struct query_run {
+    struct wd_pgsource *source;
+    const char *job;
+};
+
+static void observe_query(void *ctx, const struct wd_record *rec, const size_t *colmap)
+{
+    wd_pgsource_observe(((struct query_run *)ctx)->source, rec, colmap);
+}
+
+/* Saves the source's new place with the data it describes (before COMMIT). */
+static int save_place(void *ctx, struct wd_db *db, const struct wd_load_result *r,
+                      struct wd_error *err)
+{
+    struct query_run *q = ctx;
+    struct wd_pgsource *src = q->source;
+    const char *job = q->job;
+    if (r->state != WD_RUN_PUBLISHED)
+        return 0; /* a refusal leaves the place where it was: the rows come again */
+    char *state = wd_pgsource_state(src);
+    const char *p[2] = {job, state};
+    int rc = wd_db_command(db, "UPDATE etl.job SET state = $2::jsonb WHERE name = $1", 2, p,
+                           err);
+    free(state);
+    return rc;
+}
+
+/* A run of a job whose source is a unit's PostgreSQL database. */
+static int load_query(struct worker *w, struct wd_task *t, const struct wd_definition *def,
+                      struct wd_report *rep, struct wd_load_result *lr, struct wd_error *err)
+{
+    struct wd_source_uri src;
+    char why[300];
+    if (!wd_source_parse(t->source, &src, why, sizeof(why)))
+        return wd_error_set(err, WD_ECONFIG, "%s", why);
+    const char *p[1] = {t->job};
+    PGresult *res = wd_db_query(w->db, "SELECT state::text FROM etl.job WHERE name = $1", 1, p,
+                                err);
+    char *state = res && PQntuples(res) ? wd_strdup(PQgetvalue(res, 0, 0)) : NULL;
+    PQclear(res);
+    struct wd_pgsource *pg = NULL;
+    int rc = res ? wd_pgsource_open(&src, def, state, &pg, err) : WD_EDB;
+    free(state);
+    if (rc == 0) {
+        struct query_run q = {pg, t->job};
+        struct wd_load_options opt = {.pseudonym = w->pool->pseudonym,
+                                      .arrival_day = t->arrival_day,
+                                      .job = t->job,
+                                      .observe = observe_query,
+                                      .before_commit = save_place,
+                                      .hook_ctx = &q};
+        /* the name says where the rows came from, never the connection's password */
+        char name[200];
+        snprintf(name, sizeof(name), "postgresql source of job %s", t->job);
+        rc = wd_load_stream(w->db, def, t->catalog->codes, name, wd_pgsource_stream(pg), &opt,
+                            rep, lr, err);
+    }
+    wd_pgsource_close(pg);
+    wd_source_uri_free(&src);
+    return rc;
+}
+
 static void execute(struct worker *w, struct wd_task *t)
 {
     struct wd_pool *pool = w->pool;
@@ -241,6 +304,24 @@ static void execute(struct worker *w, struct wd_task *t)
     if (!def) {
         t->outcome = WD_TASK_FAILED;
         snprintf(t->message, sizeof(t->message), "no dataset definition named %s", t->dataset);
+    } else if (!t->path) {
+        struct wd_report rep;
+        wd_report_init(&rep, def, t->source, 1000);
+        struct wd_load_result lr;
+        wd_error_clear(&err);
+        int rc = load_query(w, t, def, &rep, &lr, &err);
+        if (rc < 0) {
+            t->outcome = WD_TASK_FAILED;
+            snprintf(t->message, sizeof(t->message), "%.500s", err.msg);
+        } else {
+            t->outcome = WD_TASK_DONE;
+            t->run_id = lr.run_id;
+            t->state = lr.state;
+            snprintf(t->message, sizeof(t->message), "%s: %" PRIu64 " rows read, %" PRIu64
+                     " published", wd_run_state_name(lr.state), rep.validation.counts.rows,
+                     lr.published);
+        }
+        wd_report_free(&rep);
     } else if (access(t->path, F_OK) != 0) {
         /* taken by another daemon meanwhile */
         t->outcome = WD_TASK_BUSY;
