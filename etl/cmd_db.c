@@ -78,6 +78,9 @@ int wd_cmd_db(struct wd_cli *cli, int argc, char **argv)
     wd_error_clear(&err);
     int applied = 0;
     int status = WD_EXIT_OK;
+    /* one db migrate at a time, dataset tables included: a second waits for the first
+     * (wd_migrate takes the same session lock again, and releases only its own hold) */
+    wd_db_exec(db, "SELECT pg_advisory_lock(" WD_MIGRATE_LOCK ")", NULL);
     if (wd_migrate(db, stdout, &applied, &err) < 0) {
         wd_error_print(stderr, &err);
         wd_db_close(db);

@@ -43,7 +43,7 @@ static int load_one(struct wd_cli *cli, struct wd_db *db, const struct wd_defini
             printf("%s: REFUSED as run %" PRId64 ": %s\n", path, res.run_id, res.reason);
             status = WD_EXIT_REFUSED;
         }
-        if (c->rejected || rep.failed)
+        if (c->rejected)
             printf("  The rejected rows and why: walidata rejects %" PRId64 "\n", res.run_id);
     }
     wd_report_free(&rep);

@@ -183,11 +183,11 @@ static void comments(struct wd_db *db, const struct wd_definition *def, struct w
         if (!wd_field_stored(f))
             continue;
         wd_buf_reset(&text);
-        wd_buf_printf(&text, "%s", f->title ? f->title : f->name);
+        wd_buf_printf(&text, "%s.", f->title ? f->title : f->name);
         if (f->definisi)
-            wd_buf_printf(&text, ". %s", f->definisi);
+            wd_buf_printf(&text, " %s", f->definisi);
         else if (f->description)
-            wd_buf_printf(&text, ". %s", f->description);
+            wd_buf_printf(&text, " %s", f->description);
         if (f->unit)
             wd_buf_printf(&text, " Satuan: %s.", f->unit);
         if (f->codelist)
@@ -210,13 +210,18 @@ static void comments(struct wd_db *db, const struct wd_definition *def, struct w
 
 /* The analysts' view: every column that is not personal, each code's label beside it, and
  * each row's run, source file and quality score. */
-static void view(struct wd_db *db, const struct wd_definition *def, struct wd_buf *sql)
+static void view(struct wd_db *db, const struct wd_definition *def, struct wd_buf *sql,
+                 bool replace)
 {
     char vname[80];
     snprintf(vname, sizeof(vname), "v_%s", def->name);
-    wd_buf_printf(sql, "DROP VIEW IF EXISTS walidata.");
-    ident(db, sql, vname);
-    wd_buf_printf(sql, ";\nCREATE VIEW walidata.");
+    if (replace) {
+        wd_buf_printf(sql, "CREATE OR REPLACE VIEW walidata.");
+    } else {
+        wd_buf_printf(sql, "DROP VIEW IF EXISTS walidata.");
+        ident(db, sql, vname);
+        wd_buf_printf(sql, ";\nCREATE VIEW walidata.");
+    }
     ident(db, sql, vname);
     wd_buf_printf(sql, " AS SELECT ");
     for (size_t i = 0; i < def->nfields; i++) {
@@ -383,7 +388,27 @@ int wd_dataset_sync(struct wd_db *db, const struct wd_definition *def, FILE *log
     PQclear(cols);
     if (rc == 0) {
         comments(db, def, &sql);
-        view(db, def, &sql);
+        rc = wd_db_exec(db, sql.data, err);
+    }
+    if (rc == 0) {
+        /* replace the view in place, so that analysts' own views on it survive; only a
+         * change of its columns needs DROP and CREATE, which such views would block */
+        wd_buf_reset(&sql);
+        wd_buf_printf(&sql, "SAVEPOINT wd_view;\n");
+        view(db, def, &sql, true);
+        if (wd_db_exec(db, sql.data, NULL) != 0) {
+            wd_db_exec(db, "ROLLBACK TO SAVEPOINT wd_view", NULL);
+            wd_buf_reset(&sql);
+            view(db, def, &sql, false);
+            rc = wd_db_exec(db, sql.data, err);
+            if (rc < 0)
+                wd_error_hint(err, "Views of your own on walidata.v_%s stand in the way of its "
+                                   "new columns: drop them, run db migrate, and create them "
+                                   "again.", def->name);
+        }
+    }
+    if (rc == 0) {
+        wd_buf_reset(&sql);
         grants(db, def, &sql);
         rc = wd_db_exec(db, sql.data, err);
     }

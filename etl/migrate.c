@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* an arbitrary constant: "walidata migrate" */
-#define MIGRATE_LOCK "7061746164617461"
 
 int wd_migrate_version(struct wd_db *db, struct wd_error *err)
 {
@@ -29,7 +27,7 @@ int wd_migrate(struct wd_db *db, FILE *log, int *applied, struct wd_error *err)
 {
     *applied = 0;
     int rc = wd_db_exec(db,
-                        "SELECT pg_advisory_lock(" MIGRATE_LOCK ");"
+                        "SELECT pg_advisory_lock(" WD_MIGRATE_LOCK ");"
                         "CREATE SCHEMA IF NOT EXISTS etl;"
                         "CREATE TABLE IF NOT EXISTS etl.schema_version ("
                         "  version integer PRIMARY KEY, name text NOT NULL,"
@@ -66,6 +64,6 @@ int wd_migrate(struct wd_db *db, FILE *log, int *applied, struct wd_error *err)
         if (log)
             fprintf(log, "applied migration %03d %s\n", m->version, m->name);
     }
-    wd_db_exec(db, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")", NULL);
+    wd_db_exec(db, "SELECT pg_advisory_unlock(" WD_MIGRATE_LOCK ")", NULL);
     return rc;
 }

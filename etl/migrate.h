@@ -13,6 +13,9 @@
 #include "db.h"
 #include "error.h"
 
+/* The session advisory lock that keeps migrations to one process at a time. */
+#define WD_MIGRATE_LOCK "7061746164617461"
+
 struct wd_migration {
     int version;
     const char *name;

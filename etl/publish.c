@@ -70,6 +70,19 @@ int wd__publish(struct wd__load *l, struct wd_error *err)
     struct wd_buf sql;
     wd_buf_init(&sql, 0);
     int rc = 0;
+    /* two runs replacing periods of one dataset take turns: a DELETE cannot see rows that
+     * another run has inserted but not committed yet */
+    if (l->def->mode == WD_MODE_REPLACE) {
+        const char *t[1] = {l->def->table};
+        rc = wd_db_command(l->db,
+                           "SELECT pg_advisory_xact_lock(hashtextextended('walidata publish ' "
+                           "|| $1, 0))",
+                           1, t, err);
+        if (rc < 0) {
+            wd_buf_free(&sql);
+            return rc;
+        }
+    }
     switch (l->def->mode) {
     case WD_MODE_APPEND:
         l->out->published = l->copy.rows;
@@ -194,6 +207,8 @@ int wd__record(struct wd__load *l, struct wd_error *err)
 {
     struct wd_load_result *out = l->out;
     bool validated = out->state != WD_RUN_DUPLICATE;
+    /* a run that read no row (an unreadable file, an empty query result) has no quality */
+    bool measured = validated && l->rep->validation.counts.rows > 0;
     const char *published = out->state == WD_RUN_PUBLISHED ? "t" : "f";
     /* the file's own name, as the unit named it */
     const char *slash = strrchr(l->path, '/');
@@ -206,7 +221,7 @@ int wd__record(struct wd__load *l, struct wd_error *err)
                            6, si, err);
     if (rc == 0 && validated)
         rc = record_rejects(l, err);
-    if (rc == 0 && validated)
+    if (rc == 0 && measured)
         rc = record_quality(l, err);
     if (rc == 0)
         rc = record_lineage(l, err);
@@ -228,7 +243,7 @@ int wd__record(struct wd__load *l, struct wd_error *err)
                          validated ? nums[2] : NULL,
                          nums[3],
                          nums[4],
-                         validated ? score : NULL,
+                         measured ? score : NULL,
                          out->reason[0] ? out->reason : NULL,
                          out->duplicate_of ? dup : NULL};
     return wd_db_command(l->db,

@@ -18,8 +18,10 @@
 static const char definition[] =
     "{\"name\": \"lapor_db\", \"title\": \"Laporan dari basis data unit\", \"version\": \"1\",\n"
     " \"metadata\": {\"produsen_data\": \"Pusdatik\", \"frekuensi\": \"harian\",\n"
-    "   \"cakupan\": \"nasional\", \"konsep\": \"k\", \"definisi\": \"d\", \"klasifikasi\": \"-\",\n"
-    "   \"ukuran\": \"Jumlah\", \"satuan\": \"orang\", \"dasar_rujukan\": \"Permenaker 15/2020\"},\n"
+    "   \"cakupan\": \"nasional\", \"konsep\": \"k\", \"definisi\": \"d\", \"klasifikasi\": "
+    "\"-\",\n"
+    "   \"ukuran\": \"Jumlah\", \"satuan\": \"orang\", \"dasar_rujukan\": \"Permenaker "
+    "15/2020\"},\n"
     " \"source\": {\"delimiter\": \",\"},\n"
     " \"target\": {\"mode\": \"upsert\"},\n"
     " \"schema\": {\"fields\": [{\"name\": \"id\"},\n"
