@@ -131,3 +131,43 @@ bool wd_source_name_wanted(const struct wd_source_uri *s, const char *name)
     return fnmatch("*.csv", name, 0) == 0 || fnmatch("*.csv.gz", name, 0) == 0 ||
            fnmatch("*.CSV", name, 0) == 0;
 }
+
+char *wd_source_redact(const char *uri)
+{
+    struct wd_buf b;
+    wd_buf_init(&b, 0);
+    wd_buf_append(&b, "", 0);
+    const char *p = uri;
+    /* scheme://user:password@host */
+    const char *scheme = strstr(uri, "://");
+    if (scheme) {
+        const char *auth = scheme + 3;
+        const char *at = strchr(auth, '@');
+        const char *slash = strchr(auth, '/');
+        const char *colon = strchr(auth, ':');
+        if (at && (!slash || at < slash) && colon && colon < at) {
+            wd_buf_append(&b, uri, (size_t)(colon - uri) + 1);
+            wd_buf_append(&b, "***", 3);
+            p = at;
+        }
+    }
+    /* ...&password=secret or ?password=secret */
+    while (*p) {
+        const char *pw = strstr(p, "password=");
+        if (!pw || (pw != uri && pw[-1] != '?' && pw[-1] != '&' && pw[-1] != ' ')) {
+            if (!pw) {
+                wd_buf_append(&b, p, strlen(p));
+                break;
+            }
+            wd_buf_append(&b, p, (size_t)(pw - p) + 9);
+            p = pw + 9;
+            continue;
+        }
+        wd_buf_append(&b, p, (size_t)(pw - p) + 9);
+        wd_buf_append(&b, "***", 3);
+        p = pw + 9;
+        while (*p && *p != '&' && *p != ' ')
+            p++;
+    }
+    return b.data;
+}

@@ -29,6 +29,10 @@ struct wd_source_uri {
 bool wd_source_parse(const char *uri, struct wd_source_uri *out, char *why, size_t whylen);
 void wd_source_uri_free(struct wd_source_uri *s);
 
+/* A copy of uri fit to show or log: a password (user:PASSWORD@ or password=...) is
+ * replaced by ***. Caller frees. */
+char *wd_source_redact(const char *uri);
+
 /* Whether a file name in a drop folder is a candidate: not hidden, not a partial upload
  * (*.part, *.tmp), and matching the pattern (or *.csv, *.csv.gz). */
 bool wd_source_name_wanted(const struct wd_source_uri *s, const char *name);

@@ -120,7 +120,9 @@ static int job_add(struct wd_cli *cli, int argc, char **argv)
                 name, name);
         status = WD_EXIT_USAGE;
     } else {
-        printf("added job %s: %s from %s, %s (%s)\n", name, dataset, source, schedule, tz);
+        char *shown = wd_source_redact(source);
+        printf("added job %s: %s from %s, %s (%s)\n", name, dataset, shown, schedule, tz);
+        free(shown);
     }
     PQclear(res);
     wd_db_close(db);
@@ -167,7 +169,9 @@ static int job_list(struct wd_db *db, struct wd_error *err)
         printf("%-32s %-32s %-16s ", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
                PQgetvalue(res, i, 2));
         print_next(PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), PQgetvalue(res, i, 4)[0] == 't');
-        printf("  %s  %s", PQgetvalue(res, i, 6), PQgetvalue(res, i, 5));
+        char *shown = wd_source_redact(PQgetvalue(res, i, 5));
+        printf("  %s  %s", PQgetvalue(res, i, 6), shown);
+        free(shown);
         if (atoi(PQgetvalue(res, i, 7)) > 0)
             printf("  (%s failures)", PQgetvalue(res, i, 7));
         printf("\n");
@@ -193,9 +197,11 @@ static int job_show(struct wd_db *db, const char *name, struct wd_error *err)
         PQclear(res);
         return wd_error_set(err, WD_ENOTFOUND, "no job named %s", name);
     }
+    char *shown = wd_source_redact(PQgetvalue(res, 0, 2));
     printf("job %s\n  dataset:   %s\n  source:    %s\n  schedule:  %s (%s), next ",
-           PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
-           PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4));
+           PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), shown, PQgetvalue(res, 0, 3),
+           PQgetvalue(res, 0, 4));
+    free(shown);
     print_next(PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5)[0] == 't');
     printf("\n  failures:  %s in a row, retry at %s\n  state:     %s\n  since:     %s\n",
            PQgetvalue(res, 0, 6), PQgetvalue(res, 0, 7), PQgetvalue(res, 0, 8),

@@ -334,9 +334,12 @@ static void apply_row(struct daemon *d, PGresult *res, int i, time_t now)
         }
         if (j->src_ok && j->src.kind == WD_SOURCE_DIR)
             watch_folder(d, j);
-        if (j->src_ok)
+        if (j->src_ok) {
+            char *shown = wd_source_redact(j->source);
             wd_log(WD_LOG_INFO, j->name, 0, NULL, "%s %s from %s, %s (%s)",
-                   fresh ? "job" : "job changed:", j->dataset, j->source, j->schedule, j->tz);
+                   fresh ? "job" : "job changed:", j->dataset, shown, j->schedule, j->tz);
+            free(shown);
+        }
         if (j->src_ok && j->sched.kind == WD_SCHEDULE_WATCH)
             j->due = true;
     }
