@@ -37,7 +37,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
 CORE_SRCS := \
 	etl/error.c etl/mem.c etl/utf8.c etl/stream.c etl/reader.c \
-	etl/strmap.c etl/keyset.c etl/jsonkeys.c etl/codes.c etl/crosswalk.c \
+	etl/prefetch.c etl/strmap.c etl/keyset.c etl/jsonkeys.c etl/codes.c etl/crosswalk.c \
 	etl/definition.c etl/definition_fields.c etl/definition_checks.c etl/expr.c \
 	etl/values.c etl/datefmt.c etl/identifiers.c etl/transform.c etl/rules.c \
 	etl/validate.c etl/timeliness.c etl/quality.c etl/report.c etl/report_text.c etl/config.c \

@@ -644,8 +644,10 @@ int wd_daemon_run(struct wd_cli *cli)
         free(d);
         return WD_EXIT_USAGE;
     }
-    d->paths = (struct wd_paths){cli->config.inbox, cli->config.archive, cli->config.failed,
-                                 cli->config.outbox};
+    /* the folders are the daemon's own copies: a reload (SIGHUP) frees the config they came
+     * from, and new folders take effect at the next start */
+    d->paths = (struct wd_paths){wd_strdup(cli->config.inbox), wd_strdup(cli->config.archive),
+                                 wd_strdup(cli->config.failed), wd_strdup(cli->config.outbox)};
     uv_loop_init(&d->loop);
     if (wd_pool_start(&d->pool, &d->loop, (int)cli->config.workers, cli->config.database,
                       &d->paths, d->pseudonym, on_task_done, d, &err) < 0) {
@@ -690,6 +692,10 @@ out:
     }
     wd_catalog_unref(d->catalog);
     wd_pseudonym_free(d->pseudonym);
+    free(d->paths.inbox);
+    free(d->paths.archive);
+    free(d->paths.failed);
+    free(d->paths.outbox);
     int status = d->status;
     free(d);
     return status;

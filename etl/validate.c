@@ -15,6 +15,7 @@
 
 #include "expr.h"
 #include "keyset.h"
+#include "prefetch.h"
 #include "mem.h"
 #include "reader.h"
 #include "strmap.h"
@@ -516,8 +517,11 @@ int wd_validate_ex(const struct wd_definition *def, const struct wd_codes *codes
         rc = wd_reader_header(rd, &hdr, err);
     if (rc == 0)
         rc = map_columns(&r, hdr, in, out, err);
-    while (rc == 0 && (rc = wd_reader_next(rd, &rec, err)) == 1)
+    /* read ahead on a second thread while this one checks */
+    struct wd_prefetch *pf = rc == 0 ? wd_prefetch_start(rd) : NULL;
+    while (rc == 0 && (rc = wd_prefetch_next(pf, &rec, err)) == 1)
         rc = check_record(&r, rec);
+    wd_prefetch_free(pf);
     if (rc > 0)
         rc = 0;
     /* rows rejected for their column count had no cells read: their cells count as missing */
