@@ -39,6 +39,8 @@ struct djob {
     time_t next_fire, retry_at, last_fired;
     uv_fs_event_t event;
     bool event_active;
+    char **refused; /* entries refused and logged already */
+    size_t nrefused;
     struct djob *next;
 };
 
@@ -50,7 +52,7 @@ struct daemon {
     struct wd_pseudonym *pseudonym;
     struct wd_paths paths;
     PGconn *listen;
-    uv_poll_t poll;
+    uv_poll_t *poll; /* one per LISTEN connection, closed when it is lost */
     bool poll_active, query_pending, resync_wanted;
     uv_timer_t tick, watchdog, stop_timer;
     uv_signal_t sigterm, sigint, sighup;
@@ -72,6 +74,9 @@ static void djob_close_cb(uv_handle_t *h)
     free(j->tz);
     free(j->requested);
     wd_source_uri_free(&j->src);
+    for (size_t i = 0; i < j->nrefused; i++)
+        free(j->refused[i]);
+    free(j->refused);
     free(j);
 }
 
@@ -117,6 +122,7 @@ static struct djob *find_job(struct daemon *d, const char *name)
 }
 
 static void shutdown_now(struct daemon *d);
+static void start_scan(struct daemon *d, struct djob *j);
 
 static void on_task_done(struct wd_task *t, void *ctx)
 {
@@ -128,8 +134,13 @@ static void on_task_done(struct wd_task *t, void *ctx)
     case WD_TASK_DONE:
         wd_log(t->state == WD_RUN_REFUSED ? WD_LOG_NOTICE : WD_LOG_INFO, t->job, t->run_id,
                t->path, "%s", t->message);
-        if (j && j->src.kind == WD_SOURCE_DIR)
-            j->due = true; /* more files may be waiting */
+        if (j && j->src.kind == WD_SOURCE_DIR) {
+            j->due = true; /* more files may be waiting: look now, not at the next tick */
+            if (!d->stopping && !j->paused) {
+                j->due = false;
+                start_scan(d, j);
+            }
+        }
         break;
     case WD_TASK_BUSY:
         wd_log(WD_LOG_DEBUG, t->job, 0, t->path, "skipped: %s", t->message);
@@ -174,7 +185,7 @@ static void scan_work(uv_work_t *req)
     const struct wd_dropfile *best = NULL;
     for (size_t i = 0; i < s->list.n; i++) {
         const struct wd_dropfile *f = &s->list.files[i];
-        if (now - f->mtime < s->settle)
+        if (now - f->mtime <= s->settle) /* whole seconds: more than settle, surely */
             continue;
         if (!best || f->mtime < best->mtime ||
             (f->mtime == best->mtime && strcmp(f->name, best->name) < 0))
@@ -194,8 +205,19 @@ static void scan_done(uv_work_t *req, int status)
         if (s->rc < 0) {
             wd_log(WD_LOG_ERROR, j->name, 0, NULL, "%s", s->error);
         } else {
-            for (size_t i = 0; i < s->list.nrefused; i++)
+            /* a refused entry is logged once, not at every rescan */
+            for (size_t i = 0; i < s->list.nrefused; i++) {
+                bool told = false;
+                for (size_t k = 0; k < j->nrefused && !told; k++)
+                    told = strcmp(j->refused[k], s->list.refused[i]) == 0;
+                if (told)
+                    continue;
                 wd_log(WD_LOG_WARNING, j->name, 0, NULL, "refused %s", s->list.refused[i]);
+                if (j->nrefused < 256) {
+                    j->refused = wd_realloc(j->refused, (j->nrefused + 1) * sizeof(char *));
+                    j->refused[j->nrefused++] = wd_strdup(s->list.refused[i]);
+                }
+            }
             if (s->ready && !j->running && !j->paused)
                 submit(d, j, s->ready);
         }
@@ -229,7 +251,8 @@ static void on_fs_event(uv_fs_event_t *h, const char *name, int events, int stat
     (void)name;
     (void)events;
     struct djob *j = h->data;
-    if (status == 0)
+    /* a folder on a cron schedule is read at its times, not as files arrive */
+    if (status == 0 && j->sched.kind == WD_SCHEDULE_WATCH)
         j->due = true; /* the next tick scans */
 }
 
@@ -385,12 +408,29 @@ static void apply_jobs(struct daemon *d, PGresult *res)
 
 static void on_poll(uv_poll_t *h, int status, int events);
 
+/* What the server says on the LISTEN connection (it is going down...) goes to our log. */
+static void on_notice(void *arg, const char *message)
+{
+    (void)arg;
+    size_t n = strlen(message);
+    while (n && message[n - 1] == '\n')
+        n--;
+    wd_log(WD_LOG_WARNING, NULL, 0, NULL, "the warehouse says: %.*s", (int)n, message);
+}
+
+static void free_handle(uv_handle_t *h)
+{
+    free(h);
+}
+
 static void listen_lost(struct daemon *d)
 {
-    if (d->poll_active) {
-        uv_poll_stop(&d->poll);
+    if (d->poll) {
+        uv_close((uv_handle_t *)d->poll, free_handle);
+        d->poll = NULL;
         d->poll_active = false;
     }
+    d->resync_wanted = true; /* the next tick connects again */
     if (d->listen) {
         PQfinish(d->listen);
         d->listen = NULL;
@@ -415,10 +455,12 @@ static void connect_listen(struct daemon *d)
         listen_lost(d);
         return;
     }
-    uv_poll_init_socket(&d->loop, &d->poll, PQsocket(d->listen));
-    d->poll.data = d;
+    PQsetNoticeProcessor(d->listen, on_notice, NULL);
+    d->poll = wd_calloc(1, sizeof(*d->poll));
+    uv_poll_init_socket(&d->loop, d->poll, PQsocket(d->listen));
+    d->poll->data = d;
     d->poll_active = true;
-    uv_poll_start(&d->poll, UV_WRITABLE, on_poll);
+    uv_poll_start(d->poll, UV_WRITABLE, on_poll);
 }
 
 static void resync(struct daemon *d)
@@ -452,14 +494,14 @@ static void on_poll(uv_poll_t *h, int status, int events)
         if (st == PGRES_POLLING_FAILED) {
             listen_lost(d);
         } else if (st == PGRES_POLLING_READING || st == PGRES_POLLING_WRITING) {
-            uv_poll_start(&d->poll, st == PGRES_POLLING_READING ? UV_READABLE : UV_WRITABLE,
+            uv_poll_start(d->poll, st == PGRES_POLLING_READING ? UV_READABLE : UV_WRITABLE,
                           on_poll);
         } else if (st == PGRES_POLLING_OK) {
             PQsetnonblocking(d->listen, 1);
             PQsendQuery(d->listen, "LISTEN walidata_jobs");
             d->query_pending = true;
             d->resync_wanted = true;
-            uv_poll_start(&d->poll, UV_READABLE, on_poll);
+            uv_poll_start(d->poll, UV_READABLE, on_poll);
             wd_log(WD_LOG_INFO, NULL, 0, NULL, "listening for job changes");
         }
         return;
@@ -529,9 +571,9 @@ static void shutdown_now(struct daemon *d)
     close_handle((uv_handle_t *)&d->sigterm);
     close_handle((uv_handle_t *)&d->sigint);
     close_handle((uv_handle_t *)&d->sighup);
-    if (d->poll_active) {
-        uv_poll_stop(&d->poll);
-        close_handle((uv_handle_t *)&d->poll);
+    if (d->poll) {
+        uv_close((uv_handle_t *)d->poll, free_handle);
+        d->poll = NULL;
         d->poll_active = false;
     }
     while (d->jobs) {

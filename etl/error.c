@@ -82,6 +82,8 @@ const char *wd_strerror(int code)
         return "database error";
     case WD_ESCHEMA:
         return "definition does not fit the warehouse table";
+    case WD_ECANCELLED:
+        return "cancelled";
     default:
         return "unknown error";
     }

@@ -24,7 +24,8 @@ enum wd_errcode {
     WD_ENOTFOUND = -8, /* a named thing (mapping, code list, file) does not exist */
     WD_ESTOPPED = -9,  /* the caller asked to stop early (not a failure) */
     WD_EDB = -10,      /* the warehouse refused a statement or the connection failed */
-    WD_ESCHEMA = -11   /* a definition change the warehouse cannot take as it is */
+    WD_ESCHEMA = -11,  /* a definition change the warehouse cannot take as it is */
+    WD_ECANCELLED = -12 /* the run was cancelled (the daemon is stopping) */
 };
 
 struct wd_error {

@@ -203,6 +203,8 @@ static int on_end(void *ctx, uint64_t row, bool rejected)
     progress(l, row, false);
     if (row == 1000)
         wd__fault(l, "stop-in-copy");
+    if (l->opt->cancel && atomic_load(l->opt->cancel))
+        return WD_ECANCELLED;
     return 0;
 }
 
@@ -314,6 +316,11 @@ static int stream(struct wd__load *l, int *file_rc, struct wd_error *file_err,
     }
     progress(l, v.counts.rows, true);
     l->copying = false;
+    if (*file_rc == WD_ECANCELLED) {
+        wd_copy_abort(&l->copy, "walidata is stopping");
+        wd_validation_free(&v);
+        return wd_error_set(err, WD_ECANCELLED, "the run was cancelled: walidata is stopping");
+    }
     if (l->copy_failed) {
         wd_copy_abort(&l->copy, "walidata stopped the load");
         *err = l->copy_err;

@@ -14,6 +14,7 @@
 #ifndef WD_LOAD_H
 #define WD_LOAD_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -51,6 +52,9 @@ struct wd_load_options {
     int (*before_commit)(void *ctx, struct wd_db *db, const struct wd_load_result *result,
                          struct wd_error *err);
     void *hook_ctx;
+    /* When it becomes true the run stops at the next row and rolls back, returning
+     * WD_ECANCELLED (the daemon's shutdown). May be NULL. */
+    const atomic_bool *cancel;
 };
 
 struct wd_load_result {

@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@ struct wd_pool {
     bool stopping;
     struct worker *workers;
     int n;
+    atomic_bool cancel; /* runs stop at their next row and roll back */
     char *conninfo;
     struct wd_paths paths;
     struct wd_pseudonym *pseudonym;
@@ -194,7 +196,9 @@ static void record_job(struct worker *w, struct wd_task *t)
                       "UPDATE etl.job SET last_run_id = $2, failures = 0, retry_at = NULL, "
                       "last_fired_at = now() WHERE name = $1",
                       2, p, &err);
-    else if (t->outcome == WD_TASK_FAILED && w->db && PQstatus(w->db->conn) == CONNECTION_OK)
+    else if (t->outcome == WD_TASK_FAILED && !atomic_load(&w->pool->cancel) && w->db &&
+             PQstatus(w->db->conn) == CONNECTION_OK)
+        /* a run cancelled by the shutdown is no failure of the job: no back-off */
         /* back off: 30 s, 1, 2, 4 ... minutes, at most an hour */
         wd_db_command(w->db,
                       "UPDATE etl.job SET failures = failures + 1, retry_at = now() + "
@@ -251,6 +255,7 @@ static int load_query(struct worker *w, struct wd_task *t, const struct wd_defin
         struct wd_load_options opt = {.pseudonym = w->pool->pseudonym,
                                       .arrival_day = t->arrival_day,
                                       .job = t->job,
+                                      .cancel = &w->pool->cancel,
                                       .observe = observe_query,
                                       .before_commit = save_place,
                                       .hook_ctx = &q};
@@ -331,7 +336,8 @@ static void execute(struct worker *w, struct wd_task *t)
         wd_report_init(&rep, def, t->path, 1000);
         struct wd_load_options opt = {.pseudonym = pool->pseudonym,
                                       .arrival_day = t->arrival_day,
-                                      .job = t->job};
+                                      .job = t->job,
+                                      .cancel = &pool->cancel};
         struct wd_load_result lr;
         wd_error_clear(&err);
         int rc = wd_load_file(w->db, def, t->catalog->codes, t->path, &opt, &rep, &lr, &err);
@@ -455,6 +461,8 @@ int wd_pool_busy(const struct wd_pool *pool)
 
 void wd_pool_cancel(struct wd_pool *pool)
 {
+    /* the flag stops a run between rows; PQcancel stops a statement in the server */
+    atomic_store(&pool->cancel, true);
     pthread_mutex_lock(&pool->mu);
     for (int i = 0; i < pool->n; i++) {
         char why[256];

@@ -1,17 +1,30 @@
 /*
  * test_daemon.c - `walidata daemon` as a process against a real PostgreSQL (tests/with-pg
- * exports WALIDATA_TEST_DB): files dropped into a unit's folder (plain, gzip, written slowly
- * under a .part name or in place) each loaded once and archived, a refused file moved to
- * failed/ with its report, a symlink refused and a hidden file ignored; `job pause`,
- * `job resume` and `job run`; SIGTERM during a long run (rolled back, exit 0); kill -9 during
- * a run and a restart (loaded once); two daemons on one warehouse and fifty files (each once);
- * PostgreSQL restarted under a running daemon; and the loop closing cleanly, also after its
- * LISTEN connection was lost and made again.
+ * exports WALIDATA_TEST_DB):
+ *
+ *  1. files dropped into a unit's folder - plain, gzip, written slowly under a .part name and
+ *     renamed, written slowly in place - each loaded once and archived with a receipt; the
+ *     refused Bogor extract moved to failed/ with its report and rejects; a symlink refused
+ *     and left alone; a hidden file ignored;
+ *  2. `job pause` stops taking files, `job resume` takes them within 2 s, `job run` collects
+ *     a cron-scheduled drop folder within 2 s (and does not override a pause);
+ *  3. SIGTERM during a long run: exit 0 soon after shutdown_timeout, nothing published, the
+ *     file still in the inbox;
+ *  4. kill -9 during a run (WALIDATA_FAULT=stop-in-copy), then a restart: loaded once;
+ *  5. two daemons on one warehouse and fifty files at once: each loaded once;
+ *  6. PostgreSQL stopped and started under a running daemon: the file that arrived meanwhile
+ *     is loaded once the warehouse is back (only when WALIDATA_TEST_DB is the cluster that
+ *     tests/with-pg started, WALIDATA_TEST_CLUSTER or build/pg-test on WALIDATA_PG_PORT or
+ *     54328; skipped otherwise);
+ *  7. the loop closes cleanly on SIGTERM (exit 0, no "did not close cleanly"), also right
+ *     after its LISTEN connection was lost; and that connection is made again within
+ *     seconds, so that `job` commands are heard.
  *
  * Each test has its own database (wd_daemon_<test>) and folders, and starts the walidata binary
  * (WALIDATA_BIN) with fork and exec, its stdout and stderr going to a log file that the test
- * reads for the daemon's one line per event. The teardown kills whatever daemon a failed test
- * left running, and starts the test cluster again if a test stopped it.
+ * reads for the daemon's one line per event (and prints when an assertion fails). The teardown
+ * kills whatever daemon a failed test left running, and starts the test cluster again if a test
+ * stopped it. WALIDATA_TEST_FILTER=pattern runs only the tests whose names match.
  */
 #include "../testutil.h"
 
@@ -356,35 +369,35 @@ static char *outbox_path(const struct site *s, const char *unit, const char *nam
 struct daemon_proc {
     pid_t pid;
     char log[PATH_MAX];
-    double started; /* wall-clock time when its "daemon started" line was seen */
-    bool ended;
+    double forked; /* wall-clock time of its fork */
+    bool used, ended;
     int status; /* when ended: exit status, or 128 + signal */
 };
 
+/* The daemons of the running test, in static storage so that the teardown finds them after a
+ * failed assertion left the test's frame. */
 #define MAX_PROCS 4
-static struct daemon_proc *procs[MAX_PROCS];
+static struct daemon_proc procs[MAX_PROCS];
 static bool cluster_stopped; /* test 6 stopped the cluster: the teardown starts it again */
 
 static void procs_forget(struct daemon_proc *d)
 {
-    for (int i = 0; i < MAX_PROCS; i++)
-        if (procs[i] == d)
-            procs[i] = NULL;
+    d->used = false;
 }
 
 /* Prints the last lines of every daemon's log, for a failure's message. */
 static void dump_logs(void)
 {
     for (int i = 0; i < MAX_PROCS; i++) {
-        if (!procs[i])
+        if (!procs[i].used)
             continue;
         size_t len;
-        char *log = tu_read(procs[i]->log, &len);
+        char *log = tu_read(procs[i].log, &len);
         const char *from = log ? log : "";
         if (log && len > 6000)
             from = log + len - 6000;
-        fprintf(stderr, "--- daemon %d (pid %d) log %s:\n%s\n", i, (int)procs[i]->pid,
-                procs[i]->log, from);
+        fprintf(stderr, "--- daemon %d (pid %d) log %s:\n%s\n", i, (int)procs[i].pid, procs[i].log,
+                from);
         fflush(stderr);
         free(log);
     }
@@ -460,16 +473,17 @@ static long wait_log_at(const char *file, int line, struct daemon_proc *d, const
 
 /* Starts `walidata --config CFG daemon`, with WALIDATA_FAULT=fault unless NULL, and waits
  * for its first line. */
-static void daemon_start(struct daemon_proc *d, const struct site *s, const char *fault)
+static struct daemon_proc *daemon_start(const struct site *s, const char *fault)
 {
     static int seq;
+    struct daemon_proc *d = NULL;
+    for (int i = 0; i < MAX_PROCS && !d; i++)
+        if (!procs[i].used)
+            d = &procs[i];
+    assert_non_null(d);
     memset(d, 0, sizeof(*d));
     snprintf(d->log, sizeof(d->log), "%s/daemon-%d.log", tu_tmpdir(), ++seq);
-    int slot = -1;
-    for (int i = 0; i < MAX_PROCS && slot < 0; i++)
-        if (!procs[i])
-            slot = i;
-    assert_true(slot >= 0);
+    d->forked = wall_now();
     d->pid = fork();
     assert_true(d->pid >= 0);
     if (d->pid == 0) {
@@ -491,9 +505,9 @@ static void daemon_start(struct daemon_proc *d, const struct site *s, const char
         execl(walidata_bin(), walidata_bin(), "--config", s->cfg, "daemon", (char *)NULL);
         _exit(127);
     }
-    procs[slot] = d;
+    d->used = true;
     wait_log(d, "walidata daemon started", 1, 30000);
-    d->started = wall_now();
+    return d;
 }
 
 /* Sends SIGTERM and waits for the daemon to end; returns its status, *ms the time it took.
@@ -743,13 +757,13 @@ static int teardown(void **state)
 {
     (void)state;
     for (int i = 0; i < MAX_PROCS; i++) {
-        if (!procs[i])
+        if (!procs[i].used)
             continue;
-        if (!procs[i]->ended) {
-            kill(procs[i]->pid, SIGKILL);
-            waitpid(procs[i]->pid, NULL, 0);
+        if (!procs[i].ended) {
+            kill(procs[i].pid, SIGKILL);
+            waitpid(procs[i].pid, NULL, 0);
         }
-        procs[i] = NULL;
+        procs[i].used = false;
     }
     if (cluster_stopped) {
         cluster_stopped = false;
@@ -761,32 +775,56 @@ static int teardown(void **state)
 
 /* ---- 1. files dropped ---- */
 
-/* Writes data into dir/name in place, in two halves (cut at a line end) with a pause between
- * them, the way a slow upload grows a file. The first half is written just before a second
- * boundary that the daemon's next tick (ticks are 1 s apart from its start) follows closely,
- * and the second just after that tick: a daemon that compares modification times in whole
- * seconds takes the half file there; one that waits until the file has been unchanged for
- * settle_seconds (1) does not. */
-static void write_in_place_slowly(const struct daemon_proc *d, const char *dir, const char *name,
-                                  const char *data, size_t len)
+/* A daemon's loop ticks once a second, and a drop folder is scanned only at a tick. Its scan
+ * of a folder holding a symlink logs the refusal at once: the first such line tells when the
+ * ticks come (returned, wall-clock). */
+static double tick_time(struct daemon_proc *d)
+{
+    long t0 = now_ms();
+    while (log_count(d, "refused link.csv") == 0) {
+        if (daemon_ended(d) || now_ms() - t0 > 10000)
+            fail_logs("the daemon did not refuse link.csv within 10 s");
+        sleep_ms(1);
+    }
+    return wall_now() - 0.005; /* the scan and the line take a few ms after the tick */
+}
+
+static double frac(double t)
+{
+    return t - (double)(long)t;
+}
+
+/* Writes data into dir/name in place, in two halves (cut at a line end) with a pause of less
+ * than settle_seconds (1) between them, the way a slow upload grows a file. The first half is
+ * written 30 ms before a second boundary that one of the daemon's ticks follows by phase
+ * (0.1 to 0.7 s), the second half 0.2 s after that tick: a daemon that compares whole seconds
+ * of modification time takes the half file at that tick; one that waits until the file has
+ * been unchanged for 1 s does not. */
+static void write_in_place_slowly(double tick, const char *dir, const char *name, const char *data,
+                                  size_t len)
 {
     const char *mid = memchr(data + len / 2, '\n', len - len / 2);
     assert_non_null(mid);
     size_t half = (size_t)(mid + 1 - data);
-    double tick = d->started + 0.1; /* the first tick is 100 ms after the start */
     while (tick < wall_now() + 1.2)
         tick += 1.0;
     double second = (double)(long)tick, phase = tick - second;
-    double pause = phase + 0.3;
+    double pause = phase + 0.23;
     pause = pause < 0.5 ? 0.5 : pause > 0.9 ? 0.9 : pause;
     char *path = path_join(dir, name);
     sleep_until_wall(second - 0.03);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, data, half), (ssize_t)half);
+    long t0 = now_ms();
     sleep_ms((long)(pause * 1000));
     assert_int_equal(write(fd, data + half, len - half), (ssize_t)(len - half));
+    long paused = now_ms() - t0;
     close(fd);
+    print_message("wrote %s in place: half, %ld ms pause at tick phase %.3f s, the rest\n", name,
+                  paused, phase);
+    if (paused >= 1000) /* too late to tell: the half file had settled */
+        fail_msg("the pause between the halves of %s was %ld ms, not under 1 s", name, paused);
     free(path);
 }
 
@@ -815,9 +853,24 @@ static void test_daemon_files_dropped(void **state)
     site_open(&s, "files", 1, 5, 2);
     const char *unit = "disnaker_bekasi";
     char *dir = job_add(&s, "bekasi", unit, NULL);
-    struct daemon_proc d;
-    daemon_start(&d, &s, NULL);
-    wait_log(&d, "job=bekasi job penempatan_tenaga_kerja from dir:", 1, 10000);
+    /* a symlink to a file outside the inbox, there from the start */
+    size_t outside_len;
+    char *outside = bekasi_variant("OUT2508-", &outside_len);
+    put_file(s.root, "outside.csv", outside, outside_len);
+    char *outside_path = path_join(s.root, "outside.csv"), *link = path_join(dir, "link.csv");
+    assert_int_equal(symlink(outside_path, link), 0);
+    struct daemon_proc *d = daemon_start(&s, NULL);
+    wait_log(d, "job=bekasi job penempatan_tenaga_kerja from dir:", 1, 10000);
+    double tick = tick_time(d);
+    if (frac(tick) < 0.1 || frac(tick) > 0.7) {
+        /* started again at a moment that puts its ticks mid-second */
+        double since_fork = tick - d->forked, at = wall_now() + 0.2;
+        daemon_stop(d);
+        at += frac(0.35 - frac(since_fork) - frac(at) + 2.0);
+        sleep_until_wall(at);
+        d = daemon_start(&s, NULL);
+        tick = tick_time(d);
+    }
 
     /* the five files and what each is: plain, gzip, .part then renamed, in place slowly, and
      * the refused Bogor extract */
@@ -841,8 +894,8 @@ static void test_daemon_files_dropped(void **state)
         sha256_hex(f[i].data, f[i].len, f[i].sha);
 
     /* in place, slowly, while nothing else is there */
-    write_in_place_slowly(&d, dir, f[0].name, f[0].data, f[0].len);
-    /* at once: plain, gzip, Bogor, a hidden file, and a symlink to a file outside the inbox */
+    write_in_place_slowly(tick, dir, f[0].name, f[0].data, f[0].len);
+    /* at once: plain, gzip, Bogor, a hidden file */
     put_file(dir, f[1].name, f[1].data, f[1].len);
     size_t gz_len;
     char *gz = gzip_bytes(f[2].data, f[2].len, &gz_len);
@@ -851,11 +904,6 @@ static void test_daemon_files_dropped(void **state)
     size_t hidden_len;
     char *hidden = bekasi_variant("HID2508-", &hidden_len);
     put_file(dir, ".hidden.csv", hidden, hidden_len);
-    size_t outside_len;
-    char *outside = bekasi_variant("OUT2508-", &outside_len);
-    put_file(s.root, "outside.csv", outside, outside_len);
-    char *outside_path = path_join(s.root, "outside.csv"), *link = path_join(dir, "link.csv");
-    assert_int_equal(symlink(outside_path, link), 0);
     /* a .part, slowly, then renamed into place */
     write_part_then_rename(dir, f[3].name, f[3].data, f[3].len);
 
@@ -894,8 +942,8 @@ static void test_daemon_files_dropped(void **state)
                "SELECT count(*) || ' ' || count(*) FILTER (WHERE state NOT IN "
                "('published', 'refused')) || ' ' || count(*) FILTER (WHERE job "
                "IS DISTINCT FROM 'bekasi') FROM etl.run");
-    assert_int_equal(log_count(&d, "run started"), 5);
-    assert_int_equal(log_count(&d, "run failed"), 0);
+    assert_int_equal(log_count(d, "run started"), 5);
+    assert_int_equal(log_count(d, "run failed"), 0);
 
     /* each accepted file: its rows once, its SHA-256 (of the content, gzip or not), archived
      * compressed, a receipt; its 2 rejected rows to the unit */
@@ -972,7 +1020,7 @@ static void test_daemon_files_dropped(void **state)
     assert_int_equal(lstat(link, &st), 0);
     assert_true(S_ISLNK(st.st_mode));
     assert_true(exists(outside_path));
-    char *log = log_text(&d);
+    char *log = log_text(d);
     tu_assert_contains(log, "warning job=bekasi refused link.csv: a symlink");
     assert_int_equal(count_in(log, ".hidden.csv"), 0);
     assert_sql(s.db, "0",
@@ -984,7 +1032,7 @@ static void test_daemon_files_dropped(void **state)
     print_message("the symlink was refused in %d log lines\n", count_in(log, "refused link.csv"));
     free(log);
 
-    daemon_stop(&d);
+    daemon_stop(d);
     free(receipt);
     free(nrejects);
     free(csv);
@@ -1019,10 +1067,9 @@ static void test_daemon_pause_resume_run(void **state)
     size_t waiting_len;
     char *waiting = bekasi_variant("YRL2508-", &waiting_len);
     put_file(yearly, "penempatan_yearly.csv", waiting, waiting_len);
-    struct daemon_proc d;
-    daemon_start(&d, &s, NULL);
-    wait_log(&d, "job=bekasi job penempatan_tenaga_kerja from dir:", 1, 10000);
-    wait_log(&d, "job=bogor-tahunan job penempatan_tenaga_kerja from dir:", 1, 10000);
+    struct daemon_proc *d = daemon_start(&s, NULL);
+    wait_log(d, "job=bekasi job penempatan_tenaga_kerja from dir:", 1, 10000);
+    wait_log(d, "job=bogor-tahunan job penempatan_tenaga_kerja from dir:", 1, 10000);
 
     /* paused: a file dropped stays */
     wd_expect(&s, 0, "job", "pause", "bekasi");
@@ -1034,7 +1081,7 @@ static void test_daemon_pause_resume_run(void **state)
     assert_sql(s.db, "0", "SELECT count(*) FROM etl.run");
     char *in_inbox = path_join(dir, BEKASI_NAME);
     assert_true(exists(in_inbox));
-    assert_int_equal(log_count(&d, "run started"), 0);
+    assert_int_equal(log_count(d, "run started"), 0);
 
     /* resumed: taken within 2 s */
     wd_expect(&s, 0, "job", "resume", "bekasi");
@@ -1044,7 +1091,7 @@ static void test_daemon_pause_resume_run(void **state)
     print_message("paused job: file published %ld ms after job resume\n", took);
     char sha[65];
     sha256_hex(data, len, sha);
-    wait_log(&d, "moved to", 1, 2000);
+    wait_log(d, "moved to", 1, 2000);
     assert_receipt(&s, unit, BEKASI_NAME, sha, 60, 58, 2);
     assert_false(exists(in_inbox));
 
@@ -1056,7 +1103,7 @@ static void test_daemon_pause_resume_run(void **state)
     t0 = now_ms();
     wait_sql(s.db, 2000, "penempatan_yearly.csv:published:58", RUNS_OF_JOB, "bogor-tahunan");
     print_message("job run: file published %ld ms after job run\n", now_ms() - t0);
-    wait_log(&d, "job=bogor-tahunan run requested", 1, 1000);
+    wait_log(d, "job=bogor-tahunan run requested", 1, 1000);
     assert_false(exists(yearly_file));
     assert_archived(&s, "disnaker_bogor", "penempatan_yearly.csv", waiting, waiting_len);
     /* the request was handled once */
@@ -1078,7 +1125,7 @@ static void test_daemon_pause_resume_run(void **state)
              "SELECT count(*) FROM etl.run WHERE job = 'bekasi' AND state = "
              "'published'");
 
-    daemon_stop(&d);
+    daemon_stop(d);
     free(second_path);
     free(second);
     free(yearly_file);
@@ -1100,29 +1147,28 @@ static void test_daemon_sigterm_during_run(void **state)
     char *dir = job_add(&s, "besar", "disnaker_jabar", NULL);
     size_t len;
     char *data = placement_rows("TRM", 300000, &len);
-    struct daemon_proc d;
-    daemon_start(&d, &s, NULL);
-    wait_log(&d, "job=besar job penempatan_tenaga_kerja", 1, 10000);
+    struct daemon_proc *d = daemon_start(&s, NULL);
+    wait_log(d, "job=besar job penempatan_tenaga_kerja", 1, 10000);
     put_file(dir, "penempatan_besar.csv", data, len);
-    wait_log(&d, "run started", 1, 15000);
+    wait_log(d, "run started", 1, 15000);
     /* the rows are streaming into the warehouse */
     wait_sql(s.db, 20000, "1",
              "SELECT count(*) FROM pg_stat_activity WHERE datname = "
              "current_database() AND application_name = 'walidata' AND "
              "state = 'active' AND query LIKE 'COPY%%'");
     long ms;
-    int status = daemon_term(&d, 30000, &ms);
+    int status = daemon_term(d, 30000, &ms);
     print_message("SIGTERM during a run of 300000 rows: exit %d after %ld ms "
                   "(shutdown_timeout 1 s)\n",
                   status, ms);
-    char *log = log_text(&d);
+    char *log = log_text(d);
     if (status != 0 || ms > 1000 + 4000)
         fail_logs("after SIGTERM: exit status %d after %ld ms; expected 0 within 5 s", status, ms);
     tu_assert_contains(log, "SIGTERM: taking no new work");
     tu_assert_contains(log, "runs still going after 1 s; cancelling them");
     tu_assert_contains(log, "stopped (runs cancelled)");
     assert_null(strstr(log, "did not close cleanly"));
-    procs_forget(&d);
+    procs_forget(d);
     /* nothing of it published or left half-done; the file waits in the inbox as it came */
     wait_no_session(s.db);
     assert_sql(s.db, "0 0",
@@ -1130,6 +1176,9 @@ static void test_daemon_sigterm_during_run(void **state)
                "|| ' ' || count(*) FROM etl.run");
     assert_sql(s.db, "0", "SELECT count(*) FROM " TABLE);
     assert_sql(s.db, "0", "SELECT count(*) FROM etl.source_item");
+    char *backoff = sql(s.db, "SELECT concat_ws(' ', failures, retry_at > now()) FROM etl.job");
+    print_message("the job after its run was cancelled: failures and backoff \"%s\"\n", backoff);
+    free(backoff);
     char *path = path_join(dir, "penempatan_besar.csv");
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
@@ -1159,22 +1208,21 @@ static void test_daemon_killed_then_restarted(void **state)
     char *data = placement_rows("KIL", 3000, &len);
     char sha[65];
     sha256_hex(data, len, sha);
-    struct daemon_proc d;
-    daemon_start(&d, &s, "stop-in-copy");
-    wait_log(&d, "job=jateng job penempatan_tenaga_kerja", 1, 10000);
+    struct daemon_proc *d = daemon_start(&s, "stop-in-copy");
+    wait_log(d, "job=jateng job penempatan_tenaga_kerja", 1, 10000);
     put_file(dir, "penempatan_kill.csv", data, len);
     /* the run stops the daemon after its 1000th row */
     long t0 = now_ms();
-    while (proc_state(d.pid) != 'T') {
-        if (daemon_ended(&d) || now_ms() - t0 > 20000)
+    while (proc_state(d->pid) != 'T') {
+        if (daemon_ended(d) || now_ms() - t0 > 20000)
             fail_logs("the daemon with WALIDATA_FAULT=stop-in-copy did not stop (ended: %d)",
-                      d.ended);
+                      d->ended);
         sleep_ms(5);
     }
-    char *log = log_text(&d);
+    char *log = log_text(d);
     tu_assert_contains(log, "run started");
     free(log);
-    daemon_kill(&d);
+    daemon_kill(d);
     wait_no_session(s.db);
     assert_sql(s.db, "0", "SELECT count(*) FROM etl.run");
     assert_sql(s.db, "0", "SELECT count(*) FROM " TABLE);
@@ -1182,10 +1230,9 @@ static void test_daemon_killed_then_restarted(void **state)
     assert_true(exists(path));
 
     /* restarted without the fault: loaded once */
-    struct daemon_proc again;
-    daemon_start(&again, &s, NULL);
+    struct daemon_proc *again = daemon_start(&s, NULL);
     wait_sql(s.db, 20000, "penempatan_kill.csv:published:3000", RUNS_OF_JOB, "jateng");
-    wait_log(&again, "moved to", 1, 5000);
+    wait_log(again, "moved to", 1, 5000);
     sleep_ms(2000); /* two more rescans */
     assert_sql(s.db, "1 3000 3000 3000",
                "SELECT count(*) || ' ' || sum(rows_read) || ' ' || "
@@ -1198,7 +1245,7 @@ static void test_daemon_killed_then_restarted(void **state)
     assert_false(exists(path));
     assert_archived(&s, "disnaker_jateng", "penempatan_kill.csv", data, len);
     assert_receipt(&s, "disnaker_jateng", "penempatan_kill.csv", sha, 3000, 3000, 0);
-    daemon_stop(&again);
+    daemon_stop(again);
     free(path);
     free(data);
     free(dir);
@@ -1216,11 +1263,10 @@ static void test_daemon_two_daemons_fifty_files(void **state)
     struct site s;
     site_open(&s, "two", 1, 5, 2);
     char *dir = job_add(&s, "banten", "disnaker_banten", NULL);
-    struct daemon_proc a, b;
-    daemon_start(&a, &s, NULL);
-    daemon_start(&b, &s, NULL);
-    wait_log(&a, "job=banten job penempatan_tenaga_kerja", 1, 10000);
-    wait_log(&b, "job=banten job penempatan_tenaga_kerja", 1, 10000);
+    struct daemon_proc *a = daemon_start(&s, NULL);
+    struct daemon_proc *b = daemon_start(&s, NULL);
+    wait_log(a, "job=banten job penempatan_tenaga_kerja", 1, 10000);
+    wait_log(b, "job=banten job penempatan_tenaga_kerja", 1, 10000);
     long t0 = now_ms();
     for (int i = 0; i < NFILES; i++) {
         char prefix[16], name[64];
@@ -1234,7 +1280,7 @@ static void test_daemon_two_daemons_fifty_files(void **state)
     wait_sql(s.db, 120000, "50", "SELECT count(*) FROM etl.run WHERE state = 'published'");
     long took = now_ms() - t0;
     sleep_ms(1500);
-    int by_a = log_count(&a, "info job=banten run="), by_b = log_count(&b, "info job=banten run=");
+    int by_a = log_count(a, "info job=banten run="), by_b = log_count(b, "info job=banten run=");
     print_message("two daemons, %d files: all published after %ld ms (log lines with a run: "
                   "%d and %d)\n",
                   NFILES, took, by_a, by_b);
@@ -1260,10 +1306,10 @@ static void test_daemon_two_daemons_fifty_files(void **state)
             fail_logs("%s was not archived", name);
         free(p);
     }
-    assert_int_equal(log_count(&a, "run failed") + log_count(&b, "run failed"), 0);
-    assert_int_equal(log_count(&a, "error ") + log_count(&b, "error "), 0);
-    daemon_stop(&a);
-    daemon_stop(&b);
+    assert_int_equal(log_count(a, "run failed") + log_count(b, "run failed"), 0);
+    assert_int_equal(log_count(a, "error ") + log_count(b, "error "), 0);
+    daemon_stop(a);
+    daemon_stop(b);
     free(dir);
     site_close(&s);
 }
@@ -1289,26 +1335,25 @@ static void test_daemon_postgres_restarted(void **state)
     site_open(&s, "pgrestart", 1, 5, 2);
     const char *unit = "disnaker_jatim";
     char *inbox = job_add(&s, "jatim", unit, NULL);
-    struct daemon_proc d;
-    daemon_start(&d, &s, NULL);
-    wait_log(&d, "listening for job changes", 1, 10000);
-    wait_log(&d, "job=jatim job penempatan_tenaga_kerja", 1, 10000);
+    struct daemon_proc *d = daemon_start(&s, NULL);
+    wait_log(d, "listening for job changes", 1, 10000);
+    wait_log(d, "job=jatim job penempatan_tenaga_kerja", 1, 10000);
     /* a first file, so that the workers hold connections */
     size_t first_len, second_len;
     char *first = bekasi_variant("JT12508-", &first_len);
     char *second = bekasi_variant("JT22508-", &second_len);
     put_file(inbox, "penempatan_pertama.csv", first, first_len);
     wait_sql(s.db, 10000, "penempatan_pertama.csv:published:58", RUNS_OF_JOB, "jatim");
-    wait_log(&d, "moved to", 1, 5000);
+    wait_log(d, "moved to", 1, 5000);
 
     cluster_stopped = true;
     assert_int_equal(cluster_ctl("stop"), 0);
-    wait_log(&d, "lost the warehouse connection", 1, 10000);
+    wait_log(d, "lost the warehouse connection", 1, 10000);
     put_file(inbox, "penempatan_kedua.csv", second, second_len);
     sleep_ms(3000);
     char *in_inbox = path_join(inbox, "penempatan_kedua.csv");
     assert_true(exists(in_inbox)); /* not lost while the warehouse is away */
-    assert_false(daemon_ended(&d));
+    assert_false(daemon_ended(d));
     assert_int_equal(cluster_ctl("start"), 0);
     cluster_stopped = false;
     long t0 = now_ms();
@@ -1316,7 +1361,7 @@ static void test_daemon_postgres_restarted(void **state)
              RUNS_OF_JOB, "jatim");
     print_message("PostgreSQL restarted: the waiting file published %ld ms after the start\n",
                   now_ms() - t0);
-    wait_log(&d, "listening for job changes", 2, 10000);
+    wait_log(d, "listening for job changes", 2, 10000);
     sleep_ms(1500);
     assert_sql(s.db, "2 116", "SELECT count(*) || ' ' || sum(rows_published) FROM etl.run");
     assert_sql(s.db, "116 2", "SELECT count(*) || ' ' || count(DISTINCT _run_id) FROM " TABLE);
@@ -1327,7 +1372,7 @@ static void test_daemon_postgres_restarted(void **state)
     assert_receipt(&s, unit, "penempatan_kedua.csv", sha, 60, 58, 2);
     /* the job is not left backing off */
     assert_sql(s.db, "0 t", "SELECT concat_ws(' ', failures, retry_at IS NULL) FROM etl.job");
-    daemon_stop(&d);
+    daemon_stop(d);
     free(in_inbox);
     free(first);
     free(second);
@@ -1355,29 +1400,41 @@ static void test_daemon_closes_cleanly(void **state)
     char *dir = job_add(&s, "ntb", "disnaker_ntb", NULL);
 
     /* started and stopped with nothing to do */
-    struct daemon_proc d;
-    daemon_start(&d, &s, NULL);
-    wait_log(&d, "job=ntb job penempatan_tenaga_kerja", 1, 10000);
+    struct daemon_proc *d = daemon_start(&s, NULL);
+    wait_log(d, "job=ntb job penempatan_tenaga_kerja", 1, 10000);
     sleep_ms(1500);
-    daemon_stop(&d);
-    char *log = log_text(&d);
+    daemon_stop(d);
+    char *log = log_text(d);
     tu_assert_contains(log, "SIGTERM: taking no new work");
     assert_null(strstr(log, "runs cancelled"));
     free(log);
 
-    /* after a run, and with its LISTEN connection just cut */
-    struct daemon_proc e;
-    daemon_start(&e, &s, NULL);
-    wait_log(&e, "listening for job changes", 1, 10000);
-    wait_log(&e, "job=ntb job penempatan_tenaga_kerja", 1, 10000);
+    /* after a run */
+    struct daemon_proc *e = daemon_start(&s, NULL);
+    wait_log(e, "job=ntb job penempatan_tenaga_kerja", 1, 10000);
     size_t len;
     char *data = bekasi_variant(NULL, &len);
     put_file(dir, BEKASI_NAME, data, len);
     wait_sql(s.db, 10000, BEKASI_NAME ":published:58", RUNS_OF_JOB, "ntb");
-    wait_log(&e, "moved to", 1, 5000);
-    cut_listen(&s, &e, 1);
-    daemon_stop(&e);
+    wait_log(e, "moved to", 1, 5000);
+    daemon_stop(e);
     free(data);
+    free(dir);
+    site_close(&s);
+}
+
+/* The same right after its LISTEN connection was lost. */
+static void test_daemon_closes_cleanly_after_listen_lost(void **state)
+{
+    (void)state;
+    struct site s;
+    site_open(&s, "cut", 1, 5, 2);
+    char *dir = job_add(&s, "ntb", "disnaker_ntb", NULL);
+    struct daemon_proc *d = daemon_start(&s, NULL);
+    wait_log(d, "listening for job changes", 1, 10000);
+    wait_log(d, "job=ntb job penempatan_tenaga_kerja", 1, 10000);
+    cut_listen(&s, d, 1);
+    daemon_stop(d);
     free(dir);
     site_close(&s);
 }
@@ -1390,17 +1447,16 @@ static void test_daemon_listen_reconnects(void **state)
     struct site s;
     site_open(&s, "relisten", 1, 5, 2);
     char *dir = job_add(&s, "ntt", "disnaker_ntt", NULL);
-    struct daemon_proc d;
-    daemon_start(&d, &s, NULL);
-    wait_log(&d, "listening for job changes", 1, 10000);
-    wait_log(&d, "job=ntt job penempatan_tenaga_kerja", 1, 10000);
-    cut_listen(&s, &d, 1);
+    struct daemon_proc *d = daemon_start(&s, NULL);
+    wait_log(d, "listening for job changes", 1, 10000);
+    wait_log(d, "job=ntt job penempatan_tenaga_kerja", 1, 10000);
+    cut_listen(&s, d, 1);
     long t0 = now_ms();
-    wait_log(&d, "listening for job changes", 2, 5000);
+    wait_log(d, "listening for job changes", 2, 5000);
     print_message("LISTEN connection made again %ld ms after it was cut\n", now_ms() - t0);
     wd_expect(&s, 0, "job", "run", "ntt");
-    wait_log(&d, "job=ntt run requested", 1, 3000);
-    daemon_stop(&d);
+    wait_log(d, "job=ntt run requested", 1, 3000);
+    daemon_stop(d);
     free(dir);
     site_close(&s);
 }
@@ -1415,6 +1471,7 @@ int main(void)
         cmocka_unit_test_teardown(test_daemon_two_daemons_fifty_files, teardown),
         cmocka_unit_test_teardown(test_daemon_postgres_restarted, teardown),
         cmocka_unit_test_teardown(test_daemon_closes_cleanly, teardown),
+        cmocka_unit_test_teardown(test_daemon_closes_cleanly_after_listen_lost, teardown),
         cmocka_unit_test_teardown(test_daemon_listen_reconnects, teardown),
     };
     /* WALIDATA_TEST_FILTER=test_daemon_clean* runs the tests whose names match */
