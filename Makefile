@@ -47,6 +47,7 @@ CORE_SRCS := \
 	connectors/file.c connectors/source.c connectors/dropfolder.c connectors/pgsource.c
 CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd_validate.c \
 	etl/cmd_db.c etl/cmd_load.c etl/cmd_runs.c etl/cmd_job.c etl/cmd_daemon.c etl/daemon.c \
+	etl/daemon_jobs.c \
 	etl/cmd_mapping.c
 TEST_NAMES := test_reader test_codes test_definition test_values test_identifiers \
 	test_rules test_validate test_config test_cli test_expr test_samples test_reference \

@@ -25,71 +25,8 @@
 #include "mem.h"
 #include "schedule.h"
 #include "worker.h"
+#include "daemon_internal.h"
 
-#define RESYNC_SECONDS 30
-
-struct daemon;
-
-struct djob {
-    struct daemon *d;
-    char *name, *dataset, *source, *schedule, *tz, *requested;
-    bool paused, seen, running, scanning, due, src_ok;
-    struct wd_schedule sched;
-    struct wd_source_uri src;
-    time_t next_fire, retry_at, last_fired;
-    uv_fs_event_t event;
-    bool event_active;
-    char **refused; /* entries refused and logged already */
-    size_t nrefused;
-    struct djob *next;
-};
-
-struct daemon {
-    uv_loop_t loop;
-    struct wd_cli *cli;
-    struct wd_catalog *catalog;
-    struct wd_pool *pool;
-    struct wd_pseudonym *pseudonym;
-    struct wd_paths paths;
-    PGconn *listen;
-    uv_poll_t *poll; /* one per LISTEN connection, closed when it is lost */
-    bool poll_active, query_pending, resync_wanted;
-    uv_timer_t tick, watchdog, stop_timer;
-    uv_signal_t sigterm, sigint, sighup;
-    struct djob *jobs;
-    bool stopping, cancelled, closed;
-    time_t last_sync, last_rescan, last_connect;
-    int status;
-};
-
-static void resync(struct daemon *d);
-
-static void djob_close_cb(uv_handle_t *h)
-{
-    struct djob *j = h->data;
-    free(j->name);
-    free(j->dataset);
-    free(j->source);
-    free(j->schedule);
-    free(j->tz);
-    free(j->requested);
-    wd_source_uri_free(&j->src);
-    for (size_t i = 0; i < j->nrefused; i++)
-        free(j->refused[i]);
-    free(j->refused);
-    free(j);
-}
-
-static void djob_free(struct djob *j)
-{
-    if (j->event_active) {
-        uv_fs_event_stop(&j->event);
-        uv_close((uv_handle_t *)&j->event, djob_close_cb);
-    } else {
-        j->event.data = j;
-        djob_close_cb((uv_handle_t *)&j->event);
-    }
-}
 
 /* ---- runs ---- */
 
@@ -113,21 +50,13 @@ static void submit(struct daemon *d, struct djob *j, const char *path)
     wd_pool_submit(d->pool, t);
 }
 
-static struct djob *find_job(struct daemon *d, const char *name)
-{
-    for (struct djob *j = d->jobs; j; j = j->next)
-        if (strcmp(j->name, name) == 0)
-            return j;
-    return NULL;
-}
 
 static void shutdown_now(struct daemon *d);
-static void start_scan(struct daemon *d, struct djob *j);
 
 static void on_task_done(struct wd_task *t, void *ctx)
 {
     struct daemon *d = ctx;
-    struct djob *j = find_job(d, t->job);
+    struct djob *j = wd__daemon_find_job(d, t->job);
     if (j)
         j->running = false;
     switch (t->outcome) {
@@ -138,7 +67,7 @@ static void on_task_done(struct wd_task *t, void *ctx)
             j->due = true; /* more files may be waiting: look now, not at the next tick */
             if (!d->stopping && !j->paused) {
                 j->due = false;
-                start_scan(d, j);
+                wd__daemon_scan(d, j);
             }
         }
         break;
@@ -198,7 +127,7 @@ static void scan_done(uv_work_t *req, int status)
 {
     struct scan *s = req->data;
     struct daemon *d = s->d;
-    struct djob *j = find_job(d, s->job);
+    struct djob *j = wd__daemon_find_job(d, s->job);
     if (j)
         j->scanning = false;
     if (status == 0 && j && !d->stopping) {
@@ -230,7 +159,7 @@ static void scan_done(uv_work_t *req, int status)
     free(s);
 }
 
-static void start_scan(struct daemon *d, struct djob *j)
+void wd__daemon_scan(struct daemon *d, struct djob *j)
 {
     if (j->scanning || j->running || !j->src_ok)
         return;
@@ -246,15 +175,6 @@ static void start_scan(struct daemon *d, struct djob *j)
     uv_queue_work(&d->loop, &s->req, scan_work, scan_done);
 }
 
-static void on_fs_event(uv_fs_event_t *h, const char *name, int events, int status)
-{
-    (void)name;
-    (void)events;
-    struct djob *j = h->data;
-    /* a folder on a cron schedule is read at its times, not as files arrive */
-    if (status == 0 && j->sched.kind == WD_SCHEDULE_WATCH)
-        j->due = true; /* the next tick scans */
-}
 
 /* ---- the tick: what is due ---- */
 
@@ -273,7 +193,7 @@ static void job_tick(struct daemon *d, struct djob *j, time_t now)
         return;
     j->due = false;
     if (j->src.kind == WD_SOURCE_DIR)
-        start_scan(d, j);
+        wd__daemon_scan(d, j);
     else if (j->src.kind == WD_SOURCE_FILE)
         submit(d, j, j->src.path);
     else
@@ -287,249 +207,11 @@ static void on_tick(uv_timer_t *h)
         return;
     time_t now = time(NULL);
     if (d->resync_wanted || now - d->last_sync >= RESYNC_SECONDS)
-        resync(d);
+        wd__daemon_resync(d);
     for (struct djob *j = d->jobs; j; j = j->next)
         job_tick(d, j, now);
     if (now - d->last_rescan >= d->cli->config.rescan_seconds)
         d->last_rescan = now;
-}
-
-/* ---- jobs from etl.job ---- */
-
-static void watch_folder(struct daemon *d, struct djob *j)
-{
-    if (j->event_active || j->src.kind != WD_SOURCE_DIR)
-        return;
-    uv_fs_event_init(&d->loop, &j->event);
-    j->event.data = j;
-    if (uv_fs_event_start(&j->event, on_fs_event, j->src.path, 0) == 0) {
-        j->event_active = true;
-    } else {
-        uv_close((uv_handle_t *)&j->event, NULL);
-        wd_log(WD_LOG_WARNING, j->name, 0, j->src.path,
-               "cannot watch the folder; it is rescanned every %lld s",
-               d->cli->config.rescan_seconds);
-    }
-}
-
-static void apply_row(struct daemon *d, PGresult *res, int i, time_t now)
-{
-    const char *name = PQgetvalue(res, i, 0);
-    struct djob *j = find_job(d, name);
-    bool fresh = !j;
-    if (fresh) {
-        j = wd_calloc(1, sizeof(*j));
-        j->d = d;
-        j->name = wd_strdup(name);
-        j->next = d->jobs;
-        d->jobs = j;
-    }
-    j->seen = true;
-    bool changed = fresh || strcmp(j->source, PQgetvalue(res, i, 2)) != 0 ||
-                   strcmp(j->schedule, PQgetvalue(res, i, 3)) != 0 ||
-                   strcmp(j->tz, PQgetvalue(res, i, 4)) != 0;
-    if (changed) {
-        free(j->dataset);
-        free(j->source);
-        free(j->schedule);
-        free(j->tz);
-        j->dataset = wd_strdup(PQgetvalue(res, i, 1));
-        j->source = wd_strdup(PQgetvalue(res, i, 2));
-        j->schedule = wd_strdup(PQgetvalue(res, i, 3));
-        j->tz = wd_strdup(PQgetvalue(res, i, 4));
-        wd_source_uri_free(&j->src);
-        char why[300];
-        j->src_ok = wd_source_parse(j->source, &j->src, why, sizeof(why)) &&
-                    wd_schedule_parse(j->schedule, &j->sched, why, sizeof(why));
-        if (!j->src_ok)
-            wd_log(WD_LOG_ERROR, j->name, 0, NULL, "cannot run: %s", why);
-        j->next_fire = j->src_ok && j->sched.kind == WD_SCHEDULE_CRON
-                           ? wd_schedule_next(&j->sched, now, j->tz)
-                           : 0;
-        time_t last = (time_t)atoll(PQgetvalue(res, i, 7));
-        /* a schedule missed while no daemon ran fires once now (systemd's Persistent=) */
-        if (fresh && j->src_ok && last && j->sched.kind == WD_SCHEDULE_CRON) {
-            time_t after = wd_schedule_next(&j->sched, last, j->tz);
-            if (after && after <= now) {
-                j->due = true;
-                wd_log(WD_LOG_INFO, j->name, 0, NULL, "a scheduled run was missed; running now");
-            }
-        }
-        if (j->src_ok && j->src.kind == WD_SOURCE_DIR)
-            watch_folder(d, j);
-        if (j->src_ok) {
-            char *shown = wd_source_redact(j->source);
-            wd_log(WD_LOG_INFO, j->name, 0, NULL, "%s %s from %s, %s (%s)",
-                   fresh ? "job" : "job changed:", j->dataset, shown, j->schedule, j->tz);
-            free(shown);
-        }
-        if (j->src_ok && j->sched.kind == WD_SCHEDULE_WATCH)
-            j->due = true;
-    }
-    j->paused = PQgetvalue(res, i, 5)[0] == 't';
-    j->retry_at = (time_t)atoll(PQgetvalue(res, i, 8));
-    /* `job run`: a request not handled yet */
-    const char *req = PQgetisnull(res, i, 6) ? NULL : PQgetvalue(res, i, 6);
-    if (req && (!j->requested || strcmp(req, j->requested) != 0)) {
-        free(j->requested);
-        j->requested = wd_strdup(req);
-        j->due = true;
-        j->retry_at = 0;
-        wd_log(WD_LOG_INFO, j->name, 0, NULL, "run requested");
-    }
-}
-
-static void apply_jobs(struct daemon *d, PGresult *res)
-{
-    time_t now = time(NULL);
-    for (struct djob *j = d->jobs; j; j = j->next)
-        j->seen = false;
-    for (int i = 0; i < PQntuples(res); i++)
-        apply_row(d, res, i, now);
-    /* jobs removed from etl.job: forget them once nothing of theirs runs */
-    struct djob **pp = &d->jobs;
-    while (*pp) {
-        struct djob *j = *pp;
-        if (!j->seen && !j->running && !j->scanning) {
-            wd_log(WD_LOG_INFO, j->name, 0, NULL, "job removed");
-            *pp = j->next;
-            djob_free(j);
-        } else {
-            pp = &j->next;
-        }
-    }
-    d->last_sync = now;
-}
-
-#define JOBS_SQL                                                                               \
-    "SELECT name, dataset, source, schedule, timezone, paused, run_requested::text, "          \
-    "coalesce(extract(epoch FROM last_fired_at)::bigint, 0), "                                 \
-    "coalesce(extract(epoch FROM retry_at)::bigint, 0) FROM etl.job"
-
-static void on_poll(uv_poll_t *h, int status, int events);
-
-/* What the server says on the LISTEN connection (it is going down...) goes to our log. */
-static void on_notice(void *arg, const char *message)
-{
-    (void)arg;
-    size_t n = strlen(message);
-    while (n && message[n - 1] == '\n')
-        n--;
-    wd_log(WD_LOG_WARNING, NULL, 0, NULL, "the warehouse says: %.*s", (int)n, message);
-}
-
-static void free_handle(uv_handle_t *h)
-{
-    free(h);
-}
-
-static void listen_lost(struct daemon *d)
-{
-    if (d->poll) {
-        uv_close((uv_handle_t *)d->poll, free_handle);
-        d->poll = NULL;
-        d->poll_active = false;
-    }
-    d->resync_wanted = true; /* the next tick connects again */
-    if (d->listen) {
-        PQfinish(d->listen);
-        d->listen = NULL;
-    }
-    d->query_pending = false;
-    wd_log(WD_LOG_WARNING, NULL, 0, NULL, "lost the warehouse connection; reconnecting");
-}
-
-/* The LISTEN connection, opened without blocking the loop: PQconnectStart, then
- * PQconnectPoll as the socket becomes ready. */
-static void connect_listen(struct daemon *d)
-{
-    time_t now = time(NULL);
-    if (d->listen || now - d->last_connect < 2)
-        return;
-    d->last_connect = now;
-    const char *keys[] = {"dbname", "application_name", "options", NULL};
-    const char *vals[] = {d->cli->config.database, "walidata daemon",
-                          "-c lc_messages=C -c TimeZone=UTC", NULL};
-    d->listen = PQconnectStartParams(keys, vals, 1);
-    if (!d->listen || PQstatus(d->listen) == CONNECTION_BAD) {
-        listen_lost(d);
-        return;
-    }
-    PQsetNoticeProcessor(d->listen, on_notice, NULL);
-    d->poll = wd_calloc(1, sizeof(*d->poll));
-    uv_poll_init_socket(&d->loop, d->poll, PQsocket(d->listen));
-    d->poll->data = d;
-    d->poll_active = true;
-    uv_poll_start(d->poll, UV_WRITABLE, on_poll);
-}
-
-static void resync(struct daemon *d)
-{
-    d->resync_wanted = true;
-    if (!d->listen) {
-        connect_listen(d);
-        return;
-    }
-    if (d->query_pending || PQstatus(d->listen) != CONNECTION_OK)
-        return;
-    if (!PQsendQuery(d->listen, JOBS_SQL)) {
-        listen_lost(d);
-        return;
-    }
-    d->query_pending = true;
-    d->resync_wanted = false;
-    PQflush(d->listen);
-}
-
-static void on_poll(uv_poll_t *h, int status, int events)
-{
-    (void)events;
-    struct daemon *d = h->data;
-    if (status < 0 || !d->listen) {
-        listen_lost(d);
-        return;
-    }
-    if (PQstatus(d->listen) != CONNECTION_OK) {
-        PostgresPollingStatusType st = PQconnectPoll(d->listen);
-        if (st == PGRES_POLLING_FAILED) {
-            listen_lost(d);
-        } else if (st == PGRES_POLLING_READING || st == PGRES_POLLING_WRITING) {
-            uv_poll_start(d->poll, st == PGRES_POLLING_READING ? UV_READABLE : UV_WRITABLE,
-                          on_poll);
-        } else if (st == PGRES_POLLING_OK) {
-            PQsetnonblocking(d->listen, 1);
-            PQsendQuery(d->listen, "LISTEN walidata_jobs");
-            d->query_pending = true;
-            d->resync_wanted = true;
-            uv_poll_start(d->poll, UV_READABLE, on_poll);
-            wd_log(WD_LOG_INFO, NULL, 0, NULL, "listening for job changes");
-        }
-        return;
-    }
-    if (!PQconsumeInput(d->listen)) {
-        listen_lost(d);
-        return;
-    }
-    while (d->query_pending && !PQisBusy(d->listen)) {
-        PGresult *res = PQgetResult(d->listen);
-        if (!res) {
-            d->query_pending = false;
-            break;
-        }
-        if (PQresultStatus(res) == PGRES_TUPLES_OK)
-            apply_jobs(d, res);
-        else if (PQresultStatus(res) != PGRES_COMMAND_OK)
-            wd_log(WD_LOG_ERROR, NULL, 0, NULL, "reading jobs: %s",
-                   PQresultErrorMessage(res));
-        PQclear(res);
-    }
-    PGnotify *n;
-    while ((n = PQnotifies(d->listen))) {
-        d->resync_wanted = true;
-        PQfreemem(n);
-    }
-    if (d->resync_wanted && !d->query_pending)
-        resync(d);
 }
 
 /* ---- signals, systemd, shutdown ---- */
@@ -571,15 +253,11 @@ static void shutdown_now(struct daemon *d)
     close_handle((uv_handle_t *)&d->sigterm);
     close_handle((uv_handle_t *)&d->sigint);
     close_handle((uv_handle_t *)&d->sighup);
-    if (d->poll) {
-        uv_close((uv_handle_t *)d->poll, free_handle);
-        d->poll = NULL;
-        d->poll_active = false;
-    }
+    wd__daemon_listen_close(d);
     while (d->jobs) {
         struct djob *j = d->jobs;
         d->jobs = j->next;
-        djob_free(j);
+        wd__djob_free(j);
     }
     wd_log(WD_LOG_INFO, NULL, 0, NULL, "stopped%s", d->cancelled ? " (runs cancelled)" : "");
 }
@@ -711,7 +389,7 @@ int wd_daemon_run(struct wd_cli *cli)
     uint64_t usec = 0;
     if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0)
         uv_timer_start(&d->watchdog, on_watchdog, usec / 2000, usec / 2000);
-    connect_listen(d);
+    wd__daemon_connect(d);
     uv_timer_start(&d->tick, on_tick, 100, 1000);
     wd_log(WD_LOG_INFO, NULL, 0, NULL, "walidata daemon started: %lld workers, %zu dataset "
                                        "definitions",
