@@ -1,20 +1,33 @@
 /*
  * gen_penempatan.c - a deterministic generator of placement extracts for the benchmark.
  *
- * Writes N data rows of the penempatan_tenaga_kerja dataset in the dialect its mapping
- * declares and the way a dinas ketenagakerjaan's Excel writes them: ';' between fields, CRLF
- * line ends, windows-1252 bytes in a few company names, wages with dot groups and a decimal
- * comma ("4.500.000,00"), dates as DD/MM/YYYY, KBLI codes whose leading zero a spreadsheet
- * dropped. Every code comes from the shipped reference lists (--codes DIR), so a row the
- * generator calls valid passes walidata's rules.
+ * Writes N data rows of the penempatan_tenaga_kerja dataset in one of two dialects:
  *
- * Defects are planted at fixed rates: in every block of 200 rows, seven distinct positions
- * drawn from the PRNG each get one defect kind, so each kind is 0.5% of the rows and a
- * defective row breaks exactly one rule. The exact count per walidata rule name goes to
- * --expect FILE as JSON, for bench/run to compare with `walidata validate --format json`.
+ *   excel (default)  the dialect its mapping declares, the way a dinas ketenagakerjaan's Excel
+ *                    writes it: ';' between fields, CRLF line ends, windows-1252 bytes in a
+ *                    few company names, wages with dot groups and a decimal comma
+ *                    ("4.500.000,00"), dates as DD/MM/YYYY, JK as L/P or 1/2, KBLI codes
+ *                    whose leading zero a spreadsheet dropped;
+ *   plain            what a database export writes, the shape PostgreSQL's COPY reads as it
+ *                    is: UTF-8, ',' between fields, LF, '.' decimals without groups
+ *                    ("4500000.00"), ISO dates (YYYY-MM-DD), JK as 1/2, KBLI with its leading
+ *                    zeros. bench/run derives the matching definition from the shipped one.
  *
- * The same --seed and --rows give the same bytes on every machine: the PRNG is our own
- * (splitmix64 to seed, xorshift64* to draw) and nothing depends on the locale or the clock.
+ * Both dialects draw the same numbers from the PRNG, so the same seed gives the same rows,
+ * only written differently. Every code comes from the shipped reference lists (--codes DIR),
+ * so a row the generator calls valid passes walidata's rules.
+ *
+ * Defects are planted at --defect-rate R, the share of rows that carry one (default 0.035
+ * for excel, 0 for plain; 0 plants none). In every block of 200 rows, R * 200 distinct
+ * positions (the fraction carried from block to block) drawn from the PRNG each get one
+ * defect, the seven kinds taken in turn, so each kind is R / 7 of the rows and a defective
+ * row breaks exactly one rule. At the default that is seven a block, each kind 0.5% of the
+ * rows. The exact count per walidata rule name goes to --expect FILE as JSON, for bench/run
+ * to compare with `walidata validate --format json`.
+ *
+ * The same --seed, --rows, --dialect and --defect-rate give the same bytes on every machine:
+ * the PRNG is our own (splitmix64 to seed, xorshift64* to draw) and nothing depends on the
+ * locale or the clock.
  *
  * Limits: the generator keeps the code lists and a ring of recent IDs in memory; rows are
  * streamed through one output buffer, so memory stays flat whatever N is.
@@ -377,8 +390,17 @@ static void put_grouped(struct out *o, uint64_t v)
         putc_(o, tmp[--n]);
 }
 
-static void put_date(struct out *o, int d, int m, int y)
+/* DD/MM/YYYY (excel) or YYYY-MM-DD (plain). */
+static void put_date(struct out *o, bool iso, int d, int m, int y)
 {
+    if (iso) {
+        put_num(o, (uint64_t)y, 4);
+        putc_(o, '-');
+        put_num(o, (uint64_t)m, 2);
+        putc_(o, '-');
+        put_num(o, (uint64_t)d, 2);
+        return;
+    }
     put_num(o, (uint64_t)d, 2);
     putc_(o, '/');
     put_num(o, (uint64_t)m, 2);
@@ -403,8 +425,21 @@ enum defect {
 static const char *const rule_name[D_COUNT] = {NULL,       "parent", "codelist", "type",
                                                "required", "nik",    "unique",   "enum"};
 
-static const char *const header = "ID;NIK;JK;TGL_LAHIR;PENDIDIKAN;KODE_PROV;KODE_KAB;KBLI;KBJI;"
-                                  "PERUSAHAAN;UPAH;TGL_PENEMPATAN;STATUS;MEKANISME\r\n";
+static const char *const columns[] = {
+    "ID",   "NIK",  "JK",         "TGL_LAHIR", "PENDIDIKAN",     "KODE_PROV", "KODE_KAB",
+    "KBLI", "KBJI", "PERUSAHAAN", "UPAH",      "TGL_PENEMPATAN", "STATUS",    "MEKANISME"};
+
+/* How the rows are written; see the top of the file. */
+struct dialect {
+    const char *name;
+    char sep;
+    const char *eol;
+    bool iso_dates;             /* YYYY-MM-DD, else DD/MM/YYYY */
+    bool grouped;               /* "4.500.000,00", else "4500000.00" */
+    bool jk_letters;            /* L/P now and then, else always 1/2 */
+    bool kbli_stripped;         /* a spreadsheet drops some leading zeros */
+    const char *const *special; /* company names that test encoding and quoting */
+};
 
 static int days_in(int m, int y)
 {
@@ -427,7 +462,8 @@ static const char *const company_suffix[] = {
 
 /* Names with windows-1252 bytes (0xE9 e-acute, 0x96 en dash, 0x92 right quote, 0xC9) and
  * names that need CSV quoting. Written as they are, quotes included. */
-static const char *const company_special[] = {
+#define NSPECIAL 10
+static const char *const company_special_1252[NSPECIAL] = {
     "PT Caf\xE9 Nusantara",
     "CV Maju \x96 Jaya",
     "PT Sinar Abadi \x96 Cabang Surabaya",
@@ -440,6 +476,25 @@ static const char *const company_special[] = {
     "\"CV \"\"Sumber Rejeki\"\"\"",
 };
 
+/* The same names in UTF-8, the quoted one holding the plain dialect's delimiter. */
+static const char *const company_special_utf8[NSPECIAL] = {
+    "PT Caf\xC3\xA9 Nusantara",
+    "CV Maju \xE2\x80\x93 Jaya",
+    "PT Sinar Abadi \xE2\x80\x93 Cabang Surabaya",
+    "Toko Roti Ren\xC3\xA9",
+    "PT Bumi Karya \xE2\x80\x93 Unit Cikarang",
+    "PT Karya Anak Bangsa\xE2\x80\x99s",
+    "Klinik Sant\xC3\xA9 Medika",
+    "PT \xC3\x89lite Garmen Indonesia",
+    "\"PT Mitra Usaha, Cabang Bekasi\"",
+    "\"CV \"\"Sumber Rejeki\"\"\"",
+};
+
+static const struct dialect dialects[] = {
+    {"excel", ';', "\r\n", false, true, true, true, company_special_1252},
+    {"plain", ',', "\n", true, false, false, false, company_special_utf8},
+};
+
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *pick(struct rng *r, const char *const *a, size_t n)
@@ -450,6 +505,7 @@ static const char *pick(struct rng *r, const char *const *a, size_t n)
 struct gen {
     struct rng rng;
     const struct refs *refs;
+    const struct dialect *dia;
     struct out out;
     uint64_t ring[ID_RING]; /* IDs written so far, most recent ID_RING */
     uint64_t nring;
@@ -467,6 +523,7 @@ static void gen_row(struct gen *g, uint64_t rowno, enum defect d)
     struct rng *r = &g->rng;
     const struct refs *refs = g->refs;
     struct out *o = &g->out;
+    const struct dialect *dia = g->dia;
 
     /* ID */
     uint64_t id = rowno;
@@ -476,7 +533,7 @@ static void gen_row(struct gen *g, uint64_t rowno, enum defect d)
     }
     g->ring[g->nring++ % ID_RING] = id;
     put_id(o, id);
-    putc_(o, ';');
+    putc_(o, dia->sep);
 
     /* where: kab/kota, province, and a kecamatan of the kab/kota for the NIK */
     size_t kab = rng_below(r, (uint32_t)refs->kab.n);
@@ -538,45 +595,45 @@ static void gen_row(struct gen *g, uint64_t rowno, enum defect d)
         put_num(o, (uint64_t)(by % 100), 2);
         put_num(o, serial, 4);
     }
-    putc_(o, ';');
+    putc_(o, dia->sep);
 
-    /* JK: L/P or 1/2 */
-    if (rng_pct(r, 75))
+    /* JK: L/P or 1/2 (plain: always 1/2, the draw kept so both dialects hold the same rows) */
+    if (rng_pct(r, 75) && dia->jk_letters)
         putc_(o, woman ? 'P' : 'L');
     else
         putc_(o, woman ? '2' : '1');
-    putc_(o, ';');
+    putc_(o, dia->sep);
 
-    put_date(o, bd, bm, by);
-    putc_(o, ';');
+    put_date(o, dia->iso_dates, bd, bm, by);
+    putc_(o, dia->sep);
 
     /* PENDIDIKAN 1-9, now and then left empty */
     if (!rng_pct(r, 2))
         putc_(o, (char)('1' + rng_below(r, 9)));
-    putc_(o, ';');
+    putc_(o, dia->sep);
 
     puts_(o, prov_code);
-    putc_(o, ';');
+    putc_(o, dia->sep);
     puts_(o, kab_code);
-    putc_(o, ';');
+    putc_(o, dia->sep);
 
     /* KBLI: a spreadsheet drops the leading zero of some */
     const char *kbli = refs->kbli.items[rng_below(r, (uint32_t)refs->kbli.n)].code;
-    if (kbli[0] == '0' && rng_pct(r, 30))
+    if (kbli[0] == '0' && rng_pct(r, 30) && dia->kbli_stripped)
         kbli++;
     puts_(o, kbli);
-    putc_(o, ';');
+    putc_(o, dia->sep);
 
     /* KBJI, sometimes "-" */
     if (rng_pct(r, 3))
         putc_(o, '-');
     else
         puts_(o, refs->kbji.items[rng_below(r, (uint32_t)refs->kbji.n)].code);
-    putc_(o, ';');
+    putc_(o, dia->sep);
 
     /* PERUSAHAAN */
     if (rng_below(r, 1000) < 15) {
-        puts_(o, pick(r, company_special, NELEM(company_special)));
+        puts_(o, pick(r, dia->special, NSPECIAL));
     } else {
         puts_(o, pick(r, company_form, NELEM(company_form)));
         putc_(o, ' ');
@@ -585,30 +642,36 @@ static void gen_row(struct gen *g, uint64_t rowno, enum defect d)
         puts_(o, pick(r, company_word2, NELEM(company_word2)));
         puts_(o, pick(r, company_suffix, NELEM(company_suffix)));
     }
-    putc_(o, ';');
+    putc_(o, dia->sep);
 
-    /* UPAH: whole thousands of rupiah, "4.500.000,00" or "4.500.000" */
-    put_grouped(o, (uint64_t)(1500 + rng_below(r, 13500)) * 1000);
+    /* UPAH: whole thousands of rupiah, "4.500.000,00" or "4.500.000" (plain: "4500000.00") */
+    uint64_t upah = (uint64_t)(1500 + rng_below(r, 13500)) * 1000;
+    if (dia->grouped)
+        put_grouped(o, upah);
+    else
+        put_uint(o, upah, 1);
     if (rng_pct(r, 80))
-        put(o, ",00", 3);
-    putc_(o, ';');
+        put(o, dia->grouped ? ",00" : ".00", 3);
+    putc_(o, dia->sep);
 
     /* TGL_PENEMPATAN */
     if (d == D_TYPE) {
-        static const char *const bad[] = {"31/02/2024", "30/02/2025", "29/02/2023", "31/04/2024",
-                                          "31/06/2023", "31/09/2025", "31/11/2024", "32/01/2024"};
-        puts_(o, pick(r, bad, NELEM(bad)));
+        /* day, month, year of dates the calendar does not have */
+        static const int bad[][3] = {{31, 2, 2024}, {30, 2, 2025}, {29, 2, 2023},  {31, 4, 2024},
+                                     {31, 6, 2023}, {31, 9, 2025}, {31, 11, 2024}, {32, 1, 2024}};
+        const int *b = bad[rng_below(r, (uint32_t)NELEM(bad))];
+        put_date(o, dia->iso_dates, b[0], b[1], b[2]);
     } else {
         /* January 2023 to June 2025: never in the future */
         int months = (int)rng_below(r, 30);
         int py = 2023 + months / 12, pm = 1 + months % 12;
-        put_date(o, 1 + (int)rng_below(r, (uint32_t)days_in(pm, py)), pm, py);
+        put_date(o, dia->iso_dates, 1 + (int)rng_below(r, (uint32_t)days_in(pm, py)), pm, py);
     }
-    putc_(o, ';');
+    putc_(o, dia->sep);
 
     /* STATUS: mostly 4 (buruh/karyawan/pegawai) */
     putc_(o, rng_pct(r, 80) ? '4' : (char)('1' + rng_below(r, 7)));
-    putc_(o, ';');
+    putc_(o, dia->sep);
 
     /* MEKANISME */
     if (d == D_ENUM) {
@@ -618,29 +681,48 @@ static void gen_row(struct gen *g, uint64_t rowno, enum defect d)
         uint32_t m = rng_below(r, 100);
         puts_(o, m < 5 ? "akl" : m < 70 ? "AKL" : m < 95 ? "AKAD" : "AKAN");
     }
-    put(o, "\r\n", 2);
+    puts_(o, dia->eol);
 
     g->counts[d]++;
 }
 
-/* Chooses the defect of each position of a block: D_PARENT..D_ENUM at distinct places. */
-static void plan_block(struct rng *r, unsigned char *plan)
+#define PPM 1000000u /* the defect rate is kept in parts per million of rows */
+
+/* How many rows of each block carry a defect, and which kind comes next. */
+struct planner {
+    uint32_t rate_ppm;  /* 0..PPM */
+    uint64_t carry;     /* fraction of a defective row owed from earlier blocks, in ppm */
+    unsigned next_kind; /* 0..D_COUNT-2: the kinds are taken in turn, D_PARENT first */
+};
+
+/*
+ * Chooses the defect of each position of a block: rate * BLOCK positions (plus the fraction
+ * carried over), distinct, by a partial Fisher-Yates shuffle, each given the next kind in
+ * turn. At the default rate that is seven positions, D_PARENT..D_ENUM, every block: the same
+ * draws, hence the same file, as before the rate could be chosen.
+ */
+static void plan_block(struct rng *r, struct planner *pl, unsigned char *plan)
 {
+    pl->carry += (uint64_t)pl->rate_ppm * BLOCK;
+    unsigned m = (unsigned)(pl->carry / PPM);
+    pl->carry -= (uint64_t)m * PPM;
     unsigned pos[BLOCK];
     for (unsigned i = 0; i < BLOCK; i++) {
         pos[i] = i;
         plan[i] = D_NONE;
     }
-    for (unsigned d = 1; d < D_COUNT; d++) {
-        unsigned k = d - 1 + rng_below(r, BLOCK - (d - 1));
-        unsigned t = pos[d - 1];
-        pos[d - 1] = pos[k];
+    for (unsigned j = 0; j < m; j++) {
+        unsigned k = j + rng_below(r, BLOCK - j);
+        unsigned t = pos[j];
+        pos[j] = pos[k];
         pos[k] = t;
-        plan[pos[d - 1]] = (unsigned char)d;
+        plan[pos[j]] = (unsigned char)(1 + pl->next_kind);
+        pl->next_kind = (pl->next_kind + 1) % (D_COUNT - 1);
     }
 }
 
-static void write_expect(const char *path, uint64_t rows, uint64_t seed, const uint64_t *counts)
+static void write_expect(const char *path, uint64_t rows, uint64_t seed, const char *dialect,
+                         uint32_t rate_ppm, const uint64_t *counts)
 {
     FILE *f = fopen(path, "w");
     if (!f)
@@ -649,9 +731,11 @@ static void write_expect(const char *path, uint64_t rows, uint64_t seed, const u
     for (int d = 1; d < D_COUNT; d++)
         rejected += counts[d];
     fprintf(f,
-            "{\"rows\": %llu, \"valid\": %llu, \"rejected\": %llu, \"seed\": %llu,\n \"rules\": {",
+            "{\"rows\": %llu, \"valid\": %llu, \"rejected\": %llu, \"seed\": %llu,\n"
+            " \"dialect\": \"%s\", \"defect_rate\": %u.%06u,\n \"rules\": {",
             (unsigned long long)rows, (unsigned long long)(rows - rejected),
-            (unsigned long long)rejected, (unsigned long long)seed);
+            (unsigned long long)rejected, (unsigned long long)seed, dialect, rate_ppm / PPM,
+            rate_ppm % PPM);
     for (int d = 1; d < D_COUNT; d++)
         fprintf(f, "%s\"%s\": %llu", d > 1 ? ", " : "", rule_name[d],
                 (unsigned long long)counts[d]);
@@ -673,15 +757,51 @@ static bool parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+/*
+ * A rate as parts per million: a decimal fraction from 0 to 1 with at most six decimals
+ * ("0", "0.035", "1"), read digit by digit so that no locale or rounding is involved.
+ */
+static bool parse_rate(const char *s, uint32_t *ppm)
+{
+    if (!s || !*s)
+        return false;
+    uint64_t whole = 0, frac = 0, scale = PPM;
+    const char *p = s;
+    if (*p < '0' || *p > '9')
+        return false;
+    while (*p >= '0' && *p <= '9' && whole <= PPM)
+        whole = whole * 10 + (uint64_t)(*p++ - '0');
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return false;
+        while (*p >= '0' && *p <= '9') {
+            if (scale == 1)
+                return false; /* more than six decimals */
+            scale /= 10;
+            frac += (uint64_t)(*p++ - '0') * scale;
+        }
+    }
+    if (*p || whole > 1 || (whole == 1 && frac))
+        return false;
+    *ppm = (uint32_t)(whole * PPM + frac);
+    return true;
+}
+
 static void usage(FILE *f)
 {
-    fputs("usage: gen_penempatan [--rows N] [--seed S] [--codes DIR] [--out FILE] "
-          "[--expect FILE]\n"
-          "  --rows N       data rows to write (default 1000)\n"
-          "  --seed S       PRNG seed (default 1); the same seed gives the same bytes\n"
-          "  --codes DIR    the reference code lists (default reference-codes)\n"
-          "  --out FILE     where the CSV goes (default standard output)\n"
-          "  --expect FILE  write the expected walidata counts as JSON\n",
+    fputs("usage: gen_penempatan [--rows N] [--seed S] [--dialect excel|plain] [--defect-rate R]\n"
+          "                      [--codes DIR] [--out FILE] [--expect FILE]\n"
+          "  --rows N           data rows to write (default 1000)\n"
+          "  --seed S           PRNG seed (default 1); the same seed gives the same rows\n"
+          "  --dialect D        excel: ';', CRLF, windows-1252, 4.500.000,00, DD/MM/YYYY, as the\n"
+          "                     shipped definition reads (default); plain: ',', LF, UTF-8,\n"
+          "                     4500000.00, YYYY-MM-DD, JK 1/2, KBLI with its leading zeros\n"
+          "  --defect-rate R    share of rows with one planted defect, 0 to 1 (default 0.035\n"
+          "                     for excel, 0 for plain; 0 plants none)\n"
+          "  --codes DIR        the reference code lists (default reference-codes)\n"
+          "  --out FILE         where the CSV goes (default standard output)\n"
+          "  --expect FILE      write the expected walidata counts as JSON\n",
           f);
 }
 
@@ -689,6 +809,9 @@ int main(int argc, char **argv)
 {
     uint64_t rows = 1000, seed = 1;
     const char *codes = "reference-codes", *out_path = NULL, *expect = NULL;
+    const struct dialect *dia = &dialects[0];
+    uint32_t rate_ppm = 0;
+    bool rate_set = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -701,6 +824,15 @@ int main(int argc, char **argv)
             ok = ok && parse_u64(v, &rows);
         else if (strcmp(a, "--seed") == 0)
             ok = ok && parse_u64(v, &seed);
+        else if (strcmp(a, "--dialect") == 0) {
+            ok = false;
+            for (size_t k = 0; k < NELEM(dialects) && v && !ok; k++)
+                if (strcmp(v, dialects[k].name) == 0) {
+                    dia = &dialects[k];
+                    ok = true;
+                }
+        } else if (strcmp(a, "--defect-rate") == 0)
+            ok = ok && (rate_set = parse_rate(v, &rate_ppm));
         else if (strcmp(a, "--codes") == 0)
             codes = v;
         else if (strcmp(a, "--out") == 0)
@@ -718,6 +850,9 @@ int main(int argc, char **argv)
         i++;
     }
 
+    if (!rate_set)
+        rate_ppm = dia == &dialects[0] ? 35000 : 0; /* excel: 7 in every 200 rows */
+
     struct refs refs;
     load_refs(codes, &refs);
 
@@ -725,18 +860,25 @@ int main(int argc, char **argv)
     memset(g, 0, sizeof(*g));
     rng_seed(&g->rng, seed);
     g->refs = &refs;
+    g->dia = dia;
     g->out.name = out_path ? out_path : "standard output";
     g->out.f = out_path ? fopen(out_path, "wb") : stdout;
     if (!g->out.f)
         die("could not open \"%s\": %s", out_path, strerror(errno));
     g->out.buf = xrealloc(NULL, OUTBUF);
 
-    puts_(&g->out, header);
+    for (size_t k = 0; k < NELEM(columns); k++) {
+        if (k)
+            putc_(&g->out, dia->sep);
+        puts_(&g->out, columns[k]);
+    }
+    puts_(&g->out, dia->eol);
+    struct planner planner = {rate_ppm, 0, 0};
     unsigned char plan[BLOCK];
     for (uint64_t row = 1; row <= rows; row++) {
         uint64_t at = (row - 1) % BLOCK;
         if (at == 0)
-            plan_block(&g->rng, plan);
+            plan_block(&g->rng, &planner, plan);
         enum defect d = (enum defect)plan[at];
         if (d == D_UNIQUE && g->nring == 0)
             d = D_NONE; /* the first row has nothing to repeat */
@@ -749,7 +891,7 @@ int main(int argc, char **argv)
         die("could not write \"%s\": %s", g->out.name, strerror(errno));
 
     if (expect)
-        write_expect(expect, rows, seed, g->counts);
+        write_expect(expect, rows, seed, dia->name, rate_ppm, g->counts);
     free(g->out.buf);
     free(g);
     return 0;
