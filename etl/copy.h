@@ -15,7 +15,9 @@
 #include "db.h"
 #include "mem.h"
 
-#define WD_COPY_CHUNK ((size_t)1 << 20)
+/* Rows are sent in pieces of this size: small enough that the server parses one while the
+ * next is being formatted (a 1 MiB piece left it idle a fifth of the time, bench/). */
+#define WD_COPY_CHUNK ((size_t)64 << 10)
 
 struct wd_copy {
     struct wd_db *db;

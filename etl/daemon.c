@@ -1,5 +1,6 @@
 /*
- * daemon.c - the loop: jobs, schedules, drop folders, the LISTEN connection, signals.
+ * daemon.c - the loop: the tick, runs, drop folders, signals and shutdown. Jobs and the
+ * LISTEN connection that keeps them current are daemon_jobs.c.
  *
  * State: struct daemon holds the loop's handles and the jobs (struct djob), refreshed from
  * etl.job at start, on every NOTIFY walidata_jobs, after every run, and every 30 s. A job
