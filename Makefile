@@ -41,7 +41,7 @@ CORE_SRCS := \
 	etl/definition.c etl/definition_fields.c etl/definition_checks.c etl/expr.c \
 	etl/values.c etl/datefmt.c etl/identifiers.c etl/transform.c etl/rules.c \
 	etl/validate.c etl/timeliness.c etl/quality.c etl/report.c etl/report_text.c etl/config.c \
-	etl/db.c etl/migrate.c etl/copy.c etl/dataset_table.c etl/codes_import.c \
+	etl/db.c etl/migrate.c etl/copy.c etl/binary.c etl/dataset_table.c etl/codes_import.c \
 	etl/pseudonym.c etl/load.c etl/publish.c etl/audit.c etl/runs.c \
 	etl/schedule.c etl/log.c etl/catalog.c etl/worker.c \
 	connectors/file.c connectors/source.c connectors/dropfolder.c connectors/pgsource.c
@@ -51,7 +51,7 @@ CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd
 	etl/cmd_mapping.c
 TEST_NAMES := test_reader test_codes test_definition test_values test_identifiers \
 	test_rules test_validate test_config test_cli test_expr test_samples test_reference \
-	test_systemd test_schedule test_source integration/test_pgsource integration/test_warehouse \
+	test_systemd test_schedule test_source test_binary integration/test_pgsource integration/test_warehouse \
 	integration/test_load integration/test_daemon
 FUZZ_NAMES := fuzz_reader fuzz_definition
 

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "binary.h"
+
 void wd_copy_escape(struct wd_buf *b, const char *v, size_t len)
 {
     wd_buf_reserve(b, len * 2);
@@ -49,6 +51,17 @@ int wd_copy_begin(struct wd_copy *c, struct wd_db *db, const char *sql, struct w
     return rc;
 }
 
+int wd_copy_begin_binary(struct wd_copy *c, struct wd_db *db, const char *sql,
+                         struct wd_error *err)
+{
+    int rc = wd_copy_begin(c, db, sql, err);
+    if (rc == 0) {
+        c->binary = true;
+        wd_binary_header(&c->buf);
+    }
+    return rc;
+}
+
 void wd_copy_value(struct wd_copy *c, const char *v, size_t len)
 {
     if (c->in_row)
@@ -72,7 +85,8 @@ static int send(struct wd_copy *c, struct wd_error *err)
 
 int wd_copy_end_row(struct wd_copy *c, struct wd_error *err)
 {
-    wd_buf_putc(&c->buf, '\n');
+    if (!c->binary)
+        wd_buf_putc(&c->buf, '\n');
     c->in_row = false;
     c->rows++;
     return c->buf.len >= WD_COPY_CHUNK ? send(c, err) : 0;
@@ -80,6 +94,8 @@ int wd_copy_end_row(struct wd_copy *c, struct wd_error *err)
 
 int wd_copy_finish(struct wd_copy *c, struct wd_error *err)
 {
+    if (c->binary)
+        wd_binary_trailer(&c->buf);
     int rc = send(c, err);
     wd_buf_free(&c->buf);
     if (rc == 0 && PQputCopyEnd(c->db->conn, NULL) != 1)

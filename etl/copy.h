@@ -21,13 +21,18 @@
 
 struct wd_copy {
     struct wd_db *db;
-    struct wd_buf buf;
+    struct wd_buf buf; /* rows not sent yet; in binary format the caller writes them here */
     bool in_row;
+    bool binary;       /* FORMAT binary: the header is written, the trailer sent at finish */
     uint64_t rows;
 };
 
 /* Starts `sql` (a COPY ... FROM STDIN). */
 int wd_copy_begin(struct wd_copy *c, struct wd_db *db, const char *sql, struct wd_error *err);
+/* The same for COPY ... FROM STDIN (FORMAT binary): rows are written into c->buf with
+ * binary.h's functions, each ended with wd_copy_end_row. */
+int wd_copy_begin_binary(struct wd_copy *c, struct wd_db *db, const char *sql,
+                         struct wd_error *err);
 /* Adds one value to the current row (NULL for SQL NULL). */
 void wd_copy_value(struct wd_copy *c, const char *v, size_t len);
 /* Ends the row; sends the buffer when it is full. */

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "binary.h"
 #include "copy.h"
 #include "load.h"
 
@@ -25,7 +26,9 @@ struct wd__load {
     char *table;   /* "walidata"."name", quoted */
     char *columns; /* the stored fields, quoted and joined by ", " */
 
-    struct wd_copy copy;
+    struct wd_copy copy; /* the rows, in PostgreSQL's binary format */
+    enum wd_binary_type *types; /* each field's binary type */
+    size_t nstored;             /* fields that reach the table (not "drop") */
     bool copying;
     struct wd_error copy_err; /* why the COPY failed, when it did */
     bool copy_failed;
