@@ -100,7 +100,7 @@ static int on_row(void *ctx, const struct wd_good_row *row)
         const char *v = row->values[i];
         size_t len = row->lens[i];
         if (v && f->privacy == WD_PRIVACY_PSEUDONYMIZE) {
-            wd_pseudonym(l->opt->pseudonym, v, len, pseudo);
+            wd_pseudonymize(l->pseudonymizer, v, len, pseudo);
             v = pseudo;
             len = WD_PSEUDONYM_LEN;
         }
@@ -112,7 +112,7 @@ static int on_row(void *ctx, const struct wd_good_row *row)
             return WD_EDB;
         }
     }
-    wd_binary_value(b, WD_BIN_INT8, l->run_id, strlen(l->run_id));
+    wd_binary_value(b, WD_BIN_INT8, l->run_id, l->run_id_len);
     if (wd_copy_end_row(&l->copy, &l->copy_err) < 0) {
         l->copy_failed = true;
         return WD_EDB;
@@ -254,6 +254,7 @@ static int start_run(struct wd__load *l, struct wd_error *err)
     if (!res)
         return WD_EDB;
     snprintf(l->run_id, sizeof(l->run_id), "%s", PQgetvalue(res, 0, 0));
+    l->run_id_len = strlen(l->run_id);
     l->out->run_id = atoll(l->run_id);
     PQclear(res);
     if (l->given)
@@ -405,6 +406,8 @@ static int run_load(struct wd__load *lp, struct wd_error *err)
     for (size_t i = 0; i < def->nfields; i++) {
         l.types[i] = wd_binary_type(&def->fields[i]);
         l.nstored += def->fields[i].privacy != WD_PRIVACY_DROP;
+        if (def->fields[i].privacy == WD_PRIVACY_PSEUDONYMIZE && !l.pseudonymizer)
+            l.pseudonymizer = wd_pseudonymizer_new(opt->pseudonym);
     }
     l.rejects = tmpfile();
     wd_buf_init(&l.line, 0);
@@ -469,5 +472,6 @@ out:
     free(l.table);
     free(l.columns);
     free(l.types);
+    wd_pseudonymizer_free(l.pseudonymizer);
     return rc;
 }

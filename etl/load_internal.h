@@ -29,6 +29,8 @@ struct wd__load {
     struct wd_copy copy; /* the rows, in PostgreSQL's binary format */
     enum wd_binary_type *types; /* each field's binary type */
     size_t nstored;             /* fields that reach the table (not "drop") */
+    struct wd_pseudonymizer *pseudonymizer; /* when a field pseudonymizes */
+    size_t run_id_len;
     bool copying;
     struct wd_error copy_err; /* why the COPY failed, when it did */
     bool copy_failed;

@@ -1,8 +1,9 @@
 /*
  * pseudonym.c - keyed HMAC-SHA256 with OpenSSL.
  *
- * The key is set once; each value takes a copy of the keyed context, so the key's own
- * hashing is not repeated per row.
+ * The key is set once. wd_pseudonym takes a copy of the keyed context per value, so that
+ * threads can share the key; a pseudonymizer keeps one copy and re-initialises it per value
+ * (EVP_MAC_init with no key restarts HMAC from the key's saved inner and outer states).
  */
 #include "pseudonym.h"
 
@@ -40,6 +41,8 @@ int wd_pseudonym_open(const char *key_file, struct wd_pseudonym **out, struct wd
         wd_error_set(err, WD_ECONFIG, "the pseudonym key in %s is %zu bytes; at least %d are "
                      "needed", key_file, n, WD_PSEUDONYM_KEY_MIN);
         wd_error_hint(err, "Make one with: head -c 32 /dev/urandom | base64 > %s", key_file);
+        if (err)
+            snprintf(err->field, sizeof(err->field), "pseudonym_key_file");
         return WD_ECONFIG;
     }
     struct wd_pseudonym *p = wd_calloc(1, sizeof(*p));
@@ -66,10 +69,19 @@ void wd_pseudonym_free(struct wd_pseudonym *p)
     free(p);
 }
 
+static void to_hex(const unsigned char md[32], char out[WD_PSEUDONYM_LEN + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[WD_PSEUDONYM_LEN] = '\0';
+}
+
 void wd_pseudonym(struct wd_pseudonym *p, const char *v, size_t len,
                   char out[WD_PSEUDONYM_LEN + 1])
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char md[32];
     size_t n = 0;
     EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(p->keyed);
@@ -77,9 +89,38 @@ void wd_pseudonym(struct wd_pseudonym *p, const char *v, size_t len,
         !EVP_MAC_final(ctx, md, &n, sizeof(md)))
         abort(); /* only out of memory */
     EVP_MAC_CTX_free(ctx);
-    for (size_t i = 0; i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[WD_PSEUDONYM_LEN] = '\0';
+    to_hex(md, out);
+}
+
+struct wd_pseudonymizer {
+    EVP_MAC_CTX *ctx; /* this thread's copy of the keyed context */
+};
+
+struct wd_pseudonymizer *wd_pseudonymizer_new(const struct wd_pseudonym *p)
+{
+    struct wd_pseudonymizer *z = wd_calloc(1, sizeof(*z));
+    z->ctx = EVP_MAC_CTX_dup(p->keyed);
+    if (!z->ctx)
+        abort(); /* only out of memory */
+    return z;
+}
+
+void wd_pseudonymizer_free(struct wd_pseudonymizer *z)
+{
+    if (!z)
+        return;
+    EVP_MAC_CTX_free(z->ctx);
+    free(z);
+}
+
+void wd_pseudonymize(struct wd_pseudonymizer *z, const char *v, size_t len,
+                     char out[WD_PSEUDONYM_LEN + 1])
+{
+    unsigned char md[32];
+    size_t n = 0;
+    if (!EVP_MAC_init(z->ctx, NULL, 0, NULL) ||
+        !EVP_MAC_update(z->ctx, (const unsigned char *)v, len) ||
+        !EVP_MAC_final(z->ctx, md, &n, sizeof(md)))
+        abort(); /* only out of memory */
+    to_hex(md, out);
 }

