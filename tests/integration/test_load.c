@@ -262,6 +262,24 @@ static char *placement_file(const char *name, int n)
     return path;
 }
 
+/* A placement file of the keys GEN-<first> to GEN-<last> in that order (descending when
+ * last < first), every row with the wage given. */
+static char *placement_range(const char *name, int first, int last, const char *upah)
+{
+    int n = (first < last ? last - first : first - last) + 1, step = first <= last ? 1 : -1;
+    size_t cap = (size_t)n * 160 + 256, len = 0;
+    char *buf = malloc(cap);
+    len += (size_t)snprintf(buf, cap, "%s", PLACEMENT_HEADER);
+    for (int i = 0, k = first; i < n; i++, k += step)
+        len += (size_t)snprintf(buf + len, cap - len,
+                                "%d;GEN-%05d;" BEKASI_NIK_1 ";2;09/02/1989;3;32;3275;85154;"
+                                "7214.03;PT Garmen Indah Lestari;%s;20/08/2025;4;AKL\r\n",
+                                i + 1, k, upah);
+    char *path = tu_write(name, buf, len);
+    free(buf);
+    return path;
+}
+
 /* Two definitions of our own, in a mappings folder of their own: uji_teks (upsert by id; a
  * free text, a dropped name, a personal phone number, a short code) and uji_append (append,
  * no key). db migrate with this folder makes just these two tables. */
@@ -344,6 +362,16 @@ static void spawn(struct stopped_load *s, const struct warehouse *w, const char 
     va_list ap;
     va_start(ap, arg);
     spawn_va(s, w, NULL, arg, ap);
+    va_end(ap);
+}
+
+/* Starts walidata ARGS in the background with WALIDATA_FAULT=fault, not waiting for it. */
+static void spawn_fault(struct stopped_load *s, const struct warehouse *w, const char *fault,
+                        const char *arg, ...)
+{
+    va_list ap;
+    va_start(ap, arg);
+    spawn_va(s, w, fault, arg, ap);
     va_end(ap);
 }
 
@@ -840,6 +868,64 @@ static void test_load_killed_midway_leaves_nothing(void **state)
     assert_sql(w.db, "2 2", "SELECT count(*) || ' ' || max(chain_seq) FROM etl.run");
     free(before);
     free(gen);
+    warehouse_close(&w);
+}
+
+/* An upsert tries a plain INSERT first and falls back to INSERT ... ON CONFLICT at the first
+ * key already there. A file whose first 2000 keys are new and whose last 1000 are already
+ * published meets that key after inserting 2000 rows: killed right there, nothing is left;
+ * let go, every key holds the new file's row exactly once. */
+static void test_load_upsert_new_then_known_keys(void **state)
+{
+    (void)state;
+    struct warehouse w;
+    warehouse_open(&w, "wd_load_upsert_fallback", NULL, true);
+    char *old = placement_range("penempatan_gen_1_1000.csv", 1, 1000, "4.500.000,00");
+    struct tu_result r = wd(&w, "load", "--mapping", "penempatan_tenaga_kerja", "--arrived",
+                            BEKASI_ARRIVED, old, NULL);
+    assert_status(r, 0);
+    tu_assert_contains(r.out, "published as run 1 into walidata.penempatan_tenaga_kerja: 1000 "
+                              "rows");
+    tu_result_free(&r);
+    char *mixed = placement_range("penempatan_gen_3000_1.csv", 3000, 1, "5.250.000,00");
+    char *before = warehouse_state(w.db);
+
+    struct stopped_load s;
+    start_stopped(&s, &w, "stop-in-upsert-fallback", "load", "--mapping",
+                  "penempatan_tenaga_kerja", "--arrived", BEKASI_ARRIVED, mixed, NULL);
+    kill_stopped(&s);
+    wait_no_walidata_session(w.db);
+    char *after = warehouse_state(w.db);
+    assert_string_equal(after, before);
+    free(after);
+
+    r = wd(&w, "load", "--mapping", "penempatan_tenaga_kerja", "--arrived", BEKASI_ARRIVED, mixed,
+           NULL);
+    assert_status(r, 0);
+    tu_assert_contains(r.out, "into walidata.penempatan_tenaga_kerja: 3000 rows (0 of 3000 "
+                              "rejected)");
+    tu_result_free(&r);
+    /* one row per key, all of the second run, all with its wage */
+    assert_sql(w.db, "3000 3000 3000 3000",
+               "SELECT concat_ws(' ', count(*), count(DISTINCT id_penempatan), count(*) FILTER "
+               "(WHERE _run_id = 3), count(*) FILTER (WHERE upah = 5250000)) FROM "
+               "walidata.penempatan_tenaga_kerja");
+    assert_sql(w.db, "published 3000",
+               "SELECT concat_ws(' ', state, rows_published) FROM etl.run WHERE run_id = 3");
+
+    /* and a file of new keys only takes the plain INSERT: the fault point is never reached */
+    char *fresh = placement_range("penempatan_gen_3001_3500.csv", 3001, 3500, "4.500.000,00");
+    struct stopped_load t;
+    spawn_fault(&t, &w, "stop-in-upsert-fallback", "load", "--mapping", "penempatan_tenaga_kerja",
+          "--arrived", BEKASI_ARRIVED, fresh, NULL);
+    assert_int_equal(wait_exit(&t, 60000), 0);
+    assert_sql(w.db, "3500 500",
+               "SELECT count(*) || ' ' || count(*) FILTER (WHERE _run_id = 4) FROM "
+               "walidata.penempatan_tenaga_kerja");
+    free(before);
+    free(old);
+    free(mixed);
+    free(fresh);
     warehouse_close(&w);
 }
 
@@ -1550,6 +1636,7 @@ int main(void)
         cmocka_unit_test_teardown(test_load_refused_publishes_nothing, kill_children),
         cmocka_unit_test_teardown(test_load_replace_one_period, kill_children),
         cmocka_unit_test_teardown(test_load_killed_midway_leaves_nothing, kill_children),
+        cmocka_unit_test_teardown(test_load_upsert_new_then_known_keys, kill_children),
         cmocka_unit_test_teardown(test_load_killed_in_append_copy, kill_children),
         cmocka_unit_test_teardown(test_load_connection_lost, kill_children),
         cmocka_unit_test_teardown(test_load_concurrent_same_content_once, kill_children),
