@@ -310,6 +310,7 @@ int wd_codes_load(const char *dir, struct wd_codes **out, struct wd_error *err)
     }
     if ((rc = wd__crosswalks_load(codes, &doc, json_object_get(root, "crosswalks"))) < 0)
         goto fail;
+    codes->kecamatan = wd_codes_list(codes, "wilayah_kecamatan");
     json_decref(root);
     *out = codes;
     return 0;
@@ -341,7 +342,15 @@ const struct wd_code *wd_codes_lookup_any_version(const struct wd_codes *codes,
                                                   size_t len)
 {
     /* a bare name: every version of that list, newest first */
-    const struct wd_codelist *l = strchr(name, '@') ? NULL : wd_codes_list(codes, name);
+    return wd_codelist_lookup_any_version(
+        codes, strchr(name, '@') ? NULL : wd_codes_list(codes, name), code, len);
+}
+
+const struct wd_code *wd_codelist_lookup_any_version(const struct wd_codes *codes,
+                                                     const struct wd_codelist *list,
+                                                     const char *code, size_t len)
+{
+    const struct wd_codelist *l = list;
     while (l) {
         const struct wd_code *c = wd_codelist_lookup(l, code, len);
         if (c)

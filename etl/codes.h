@@ -48,6 +48,8 @@ struct wd_codes {
     char **keys;              /* the "name@version" strings by_name borrows */
     struct wd_crosswalk *crosswalks;
     size_t ncrosswalks;
+    const struct wd_codelist *kecamatan; /* newest wilayah_kecamatan, found once for the
+                                          * NIK check of every row; NULL without it */
 };
 
 /*
@@ -69,5 +71,10 @@ const struct wd_code *wd_codelist_lookup(const struct wd_codelist *list, const c
 const struct wd_code *wd_codes_lookup_any_version(const struct wd_codes *codes,
                                                   const char *name, const char *code,
                                                   size_t len);
+
+/* The same, from a list already found: list, then each older version of it. */
+const struct wd_code *wd_codelist_lookup_any_version(const struct wd_codes *codes,
+                                                     const struct wd_codelist *list,
+                                                     const char *code, size_t len);
 
 #endif

@@ -33,7 +33,7 @@ bool wd_nik_check(const char *s, size_t len, const struct wd_codes *codes, struc
             snprintf(why, whylen, "a NIK has exactly 16 digits, found %zu characters", len);
         return false;
     }
-    if (codes && !wd_codes_lookup_any_version(codes, "wilayah_kecamatan", s, 6)) {
+    if (codes && !wd_codelist_lookup_any_version(codes, codes->kecamatan, s, 6)) {
         snprintf(why, whylen, "its first six digits %.6s are not a kecamatan code of any "
                               "version of wilayah_kecamatan", s);
         return false;
