@@ -62,7 +62,7 @@ LIB := $(BUILD)/libwalidata.a
 BIN := $(BUILD)/walidata
 DEPS_STAMP := build/.deps-ok
 
-.SECONDARY: $(TEST_BINS:%=%.o) $(BUILD)/tests/testutil.o
+.SECONDARY: $(TEST_BINS:%=%.o) $(BUILD)/tests/testutil.o $(BUILD)/tests/integration/dbassert.o
 .PHONY: all check unit-check cli-check demo fuzz fuzz-run bench install uninstall clean format deps
 
 all: $(BIN)
@@ -99,8 +99,10 @@ $(LIB): $(CORE_OBJS)
 $(BIN): $(CLI_OBJS) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(PKG_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/testutil.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tests/testutil.o $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
+TEST_UTIL_OBJS := $(BUILD)/tests/testutil.o $(BUILD)/tests/integration/dbassert.o
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_UTIL_OBJS) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_UTIL_OBJS) $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 check: $(BIN) $(TEST_BINS)
 	@WALIDATA_BIN=$(BUILD)/walidata tests/with-pg tests/run-all $(TEST_BINS)
@@ -148,4 +150,4 @@ format:
 clean:
 	rm -rf build
 
--include $(CORE_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_BINS:=.d) $(BUILD)/tests/testutil.d
+-include $(CORE_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_BINS:=.d) $(BUILD)/tests/testutil.d $(BUILD)/tests/integration/dbassert.d

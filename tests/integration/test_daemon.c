@@ -26,7 +26,7 @@
  * kills whatever daemon a failed test left running, and starts the test cluster again if a test
  * stopped it. WALIDATA_TEST_FILTER=pattern runs only the tests whose names match.
  */
-#include "../testutil.h"
+#include "dbassert.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -73,20 +73,11 @@ static double wall_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void sleep_ms(long ms)
-{
-    if (ms <= 0)
-        return;
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
-}
-
 static void sleep_until_wall(double when)
 {
     double left = when - wall_now();
     if (left > 0)
-        sleep_ms((long)(left * 1000));
+        tu_sleep_ms((long)(left * 1000));
 }
 
 /* ---- files ---- */
@@ -465,7 +456,7 @@ static long wait_log_at(const char *file, int line, struct daemon_proc *d, const
                         line, timeout_ms, needle, n);
             _fail(file, line);
         }
-        sleep_ms(2);
+        tu_sleep_ms(2);
     }
 }
 #define wait_log(d, needle, n, timeout_ms)                                                         \
@@ -525,7 +516,7 @@ static int daemon_term(struct daemon_proc *d, long timeout_ms, long *ms)
             procs_forget(d);
             fail_msg("the daemon did not end within %ld ms of SIGTERM", timeout_ms);
         }
-        sleep_ms(5);
+        tu_sleep_ms(5);
     }
     if (ms)
         *ms = now_ms() - t0;
@@ -581,54 +572,6 @@ static char proc_state(pid_t pid)
 
 /* ---- the warehouse, queried ---- */
 
-static char *sql_at(const char *file, int line, const char *db, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static char *sql_at(const char *file, int line, const char *db, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *q = NULL;
-    if (vasprintf(&q, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    char *v = tu_db_value(db, q);
-    if (!v) {
-        dump_logs();
-        print_error("%s:%d: query failed: %s\n", file, line, q);
-        free(q);
-        _fail(file, line);
-    }
-    free(q);
-    return v;
-}
-#define sql(db, ...) sql_at(__FILE__, __LINE__, (db), __VA_ARGS__)
-
-static void assert_sql_at(const char *file, int line, const char *db, const char *expected,
-                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void assert_sql_at(const char *file, int line, const char *db, const char *expected,
-                          const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *q = NULL;
-    if (vasprintf(&q, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    char *v = tu_db_value(db, q);
-    if (!v || strcmp(v, expected) != 0) {
-        dump_logs();
-        print_error("%s:%d: %s\n  expected \"%s\"\n  found    \"%s\"\n", file, line, q, expected,
-                    v ? v : "(error)");
-        free(v);
-        free(q);
-        _fail(file, line);
-    }
-    free(v);
-    free(q);
-}
-#define assert_sql(db, expected, ...)                                                              \
-    assert_sql_at(__FILE__, __LINE__, (db), (expected), __VA_ARGS__)
-
 /* Waits until a formatted query's first value is expected; returns the milliseconds waited,
  * fails after timeout_ms showing the last value and the daemons' logs. */
 static long wait_sql_at(const char *file, int line, const char *db, long timeout_ms,
@@ -661,7 +604,7 @@ static long wait_sql_at(const char *file, int line, const char *db, long timeout
             return now_ms() - t0;
         }
         free(v);
-        sleep_ms(25);
+        tu_sleep_ms(25);
     }
 }
 #define wait_sql(db, timeout_ms, expected, ...)                                                    \
@@ -784,7 +727,7 @@ static double tick_time(struct daemon_proc *d)
     while (log_count(d, "refused link.csv") == 0) {
         if (daemon_ended(d) || now_ms() - t0 > 10000)
             fail_logs("the daemon did not refuse link.csv within 10 s");
-        sleep_ms(1);
+        tu_sleep_ms(1);
     }
     return wall_now() - 0.005; /* the scan and the line take a few ms after the tick */
 }
@@ -817,7 +760,7 @@ static void write_in_place_slowly(double tick, const char *dir, const char *name
     assert_true(fd >= 0);
     assert_int_equal(write(fd, data, half), (ssize_t)half);
     long t0 = now_ms();
-    sleep_ms((long)(pause * 1000));
+    tu_sleep_ms((long)(pause * 1000));
     assert_int_equal(write(fd, data + half, len - half), (ssize_t)(len - half));
     long paused = now_ms() - t0;
     close(fd);
@@ -837,7 +780,7 @@ static void write_part_then_rename(const char *dir, const char *name, const char
     int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, data, len / 2), (ssize_t)(len / 2));
-    sleep_ms(500);
+    tu_sleep_ms(500);
     assert_int_equal(write(fd, data + len / 2, len - len / 2), (ssize_t)(len - len / 2));
     close(fd);
     assert_true(exists(part)); /* ignored while it is a .part */
@@ -915,14 +858,14 @@ static void test_daemon_files_dropped(void **state)
     char *left = list_dir(dir);
     while (strcmp(left, ".hidden.csv,link.csv") != 0 && now_ms() - t0 < 5000) {
         free(left);
-        sleep_ms(50);
+        tu_sleep_ms(50);
         left = list_dir(dir);
     }
     if (strcmp(left, ".hidden.csv,link.csv") != 0)
         fail_logs("the inbox holds %s, expected .hidden.csv,link.csv", left);
     free(left);
     /* two more rescans take nothing more */
-    sleep_ms(2500);
+    tu_sleep_ms(2500);
     char *runs = sql(s.db, RUNS_OF_JOB, "bekasi");
     if (strcmp(runs, "penempatan_2025-08_gz.csv.gz:published:58,"
                      "penempatan_2025-08_kota_bekasi.csv:published:58,"
@@ -1073,11 +1016,11 @@ static void test_daemon_pause_resume_run(void **state)
 
     /* paused: a file dropped stays */
     wd_expect(&s, 0, "job", "pause", "bekasi");
-    sleep_ms(1000);
+    tu_sleep_ms(1000);
     size_t len;
     char *data = bekasi_variant(NULL, &len);
     put_file(dir, BEKASI_NAME, data, len);
-    sleep_ms(3000);
+    tu_sleep_ms(3000);
     assert_sql(s.db, "0", "SELECT count(*) FROM etl.run");
     char *in_inbox = path_join(dir, BEKASI_NAME);
     assert_true(exists(in_inbox));
@@ -1111,12 +1054,12 @@ static void test_daemon_pause_resume_run(void **state)
 
     /* paused again: job run does not override the pause */
     wd_expect(&s, 0, "job", "pause", "bekasi");
-    sleep_ms(1000);
+    tu_sleep_ms(1000);
     size_t second_len;
     char *second = bekasi_variant("BKT2508-", &second_len);
     put_file(dir, "penempatan_2025-08_kedua.csv", second, second_len);
     wd_expect(&s, 0, "job", "run", "bekasi");
-    sleep_ms(2500);
+    tu_sleep_ms(2500);
     assert_sql(s.db, "1", "SELECT count(*) FROM etl.run WHERE job = 'bekasi'");
     char *second_path = path_join(dir, "penempatan_2025-08_kedua.csv");
     assert_true(exists(second_path));
@@ -1217,7 +1160,7 @@ static void test_daemon_killed_then_restarted(void **state)
         if (daemon_ended(d) || now_ms() - t0 > 20000)
             fail_logs("the daemon with WALIDATA_FAULT=stop-in-copy did not stop (ended: %d)",
                       d->ended);
-        sleep_ms(5);
+        tu_sleep_ms(5);
     }
     char *log = log_text(d);
     tu_assert_contains(log, "run started");
@@ -1233,7 +1176,7 @@ static void test_daemon_killed_then_restarted(void **state)
     struct daemon_proc *again = daemon_start(&s, NULL);
     wait_sql(s.db, 20000, "penempatan_kill.csv:published:3000", RUNS_OF_JOB, "jateng");
     wait_log(again, "moved to", 1, 5000);
-    sleep_ms(2000); /* two more rescans */
+    tu_sleep_ms(2000); /* two more rescans */
     assert_sql(s.db, "1 3000 3000 3000",
                "SELECT count(*) || ' ' || sum(rows_read) || ' ' || "
                "sum(rows_valid) || ' ' || sum(rows_published) FROM "
@@ -1279,7 +1222,7 @@ static void test_daemon_two_daemons_fifty_files(void **state)
     }
     wait_sql(s.db, 120000, "50", "SELECT count(*) FROM etl.run WHERE state = 'published'");
     long took = now_ms() - t0;
-    sleep_ms(1500);
+    tu_sleep_ms(1500);
     int by_a = log_count(a, "info job=banten run="), by_b = log_count(b, "info job=banten run=");
     print_message("two daemons, %d files: all published after %ld ms (log lines with a run: "
                   "%d and %d)\n",
@@ -1350,7 +1293,7 @@ static void test_daemon_postgres_restarted(void **state)
     assert_int_equal(cluster_ctl("stop"), 0);
     wait_log(d, "lost the warehouse connection", 1, 10000);
     put_file(inbox, "penempatan_kedua.csv", second, second_len);
-    sleep_ms(3000);
+    tu_sleep_ms(3000);
     char *in_inbox = path_join(inbox, "penempatan_kedua.csv");
     assert_true(exists(in_inbox)); /* not lost while the warehouse is away */
     assert_false(daemon_ended(d));
@@ -1362,7 +1305,7 @@ static void test_daemon_postgres_restarted(void **state)
     print_message("PostgreSQL restarted: the waiting file published %ld ms after the start\n",
                   now_ms() - t0);
     wait_log(d, "listening for job changes", 2, 10000);
-    sleep_ms(1500);
+    tu_sleep_ms(1500);
     assert_sql(s.db, "2 116", "SELECT count(*) || ' ' || sum(rows_published) FROM etl.run");
     assert_sql(s.db, "116 2", "SELECT count(*) || ' ' || count(DISTINCT _run_id) FROM " TABLE);
     assert_false(exists(in_inbox));
@@ -1402,7 +1345,7 @@ static void test_daemon_closes_cleanly(void **state)
     /* started and stopped with nothing to do */
     struct daemon_proc *d = daemon_start(&s, NULL);
     wait_log(d, "job=ntb job penempatan_tenaga_kerja", 1, 10000);
-    sleep_ms(1500);
+    tu_sleep_ms(1500);
     daemon_stop(d);
     char *log = log_text(d);
     tu_assert_contains(log, "SIGTERM: taking no new work");
@@ -1463,6 +1406,7 @@ static void test_daemon_listen_reconnects(void **state)
 
 int main(void)
 {
+    tu_on_failure = dump_logs; /* a failed query or status shows what the daemons logged */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_daemon_files_dropped, teardown),
         cmocka_unit_test_teardown(test_daemon_pause_resume_run, teardown),

@@ -15,7 +15,7 @@
  * itself at a named point; the test then kills it with SIGKILL, or cuts its connection and
  * lets it go on.
  */
-#include "../testutil.h"
+#include "dbassert.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -91,21 +91,6 @@ static struct tu_result wd(const struct warehouse *w, const char *arg, ...)
     return tu_run(argv);
 }
 
-static void assert_status_at(const struct tu_result *r, int status, const char *file, int line)
-{
-    /* under SANITIZE=1 a sanitizer's report may come with the expected status (ASan's is 1) */
-    if (strstr(r->err, "Sanitizer") || strstr(r->err, "runtime error:")) {
-        print_error("%s:%d: walidata failed a sanitizer check:\n%s\n", file, line, r->err);
-        _fail(file, line);
-    }
-    if (r->status == status)
-        return;
-    print_error("%s:%d: exit status %d, expected %d\n--- stdout:\n%s--- stderr:\n%s\n", file, line,
-                r->status, status, r->out, r->err);
-    _fail(file, line);
-}
-#define assert_status(r, s) assert_status_at(&(r), (s), __FILE__, __LINE__)
-
 static void wd_expect_at(const char *file, int line, const struct warehouse *w, int status,
                          const char *arg, ...)
 {
@@ -115,74 +100,10 @@ static void wd_expect_at(const char *file, int line, const struct warehouse *w, 
     wd_argv(w, argv, arg, ap);
     va_end(ap);
     struct tu_result r = tu_run(argv);
-    assert_status_at(&r, status, file, line);
+    tu_assert_status_at(&r, status, file, line);
     tu_result_free(&r);
 }
 #define wd_expect(w, status, ...) wd_expect_at(__FILE__, __LINE__, (w), (status), __VA_ARGS__, NULL)
-
-static char *sql_at(const char *file, int line, const char *db, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static char *sql_at(const char *file, int line, const char *db, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *q = NULL;
-    if (vasprintf(&q, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    char *v = tu_db_value(db, q);
-    if (!v) {
-        print_error("%s:%d: query failed: %s\n", file, line, q);
-        free(q);
-        _fail(file, line);
-    }
-    free(q);
-    return v;
-}
-/* The first column of the first row of a formatted query (new string); fails on error. */
-#define sql(db, ...) sql_at(__FILE__, __LINE__, (db), __VA_ARGS__)
-
-static void assert_sql_at(const char *file, int line, const char *db, const char *expected,
-                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void assert_sql_at(const char *file, int line, const char *db, const char *expected,
-                          const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *q = NULL;
-    if (vasprintf(&q, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    char *v = tu_db_value(db, q);
-    if (!v || strcmp(v, expected) != 0) {
-        print_error("%s:%d: %s\n  expected \"%s\"\n  found    \"%s\"\n", file, line, q, expected,
-                    v ? v : "(error)");
-        free(v);
-        free(q);
-        _fail(file, line);
-    }
-    free(v);
-    free(q);
-}
-/* Asserts that a formatted query's first value is expected. */
-#define assert_sql(db, expected, ...)                                                              \
-    assert_sql_at(__FILE__, __LINE__, (db), (expected), __VA_ARGS__)
-
-/* Runs sql and returns PostgreSQL's error message (new string), or NULL when it succeeded. */
-static char *sql_error(const char *db, const char *sql_text)
-{
-    PGconn *c = PQconnectdb(db);
-    if (PQstatus(c) != CONNECTION_OK)
-        fail_msg("cannot connect to %s: %s", db, PQerrorMessage(c));
-    PGresult *r = PQexec(c, sql_text);
-    char *msg = NULL;
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
-        msg = strdup(PQresultErrorMessage(r));
-    PQclear(r);
-    PQfinish(c);
-    return msg;
-}
 
 /* A fresh database and its config; with migrate, db migrate and codes import run in it. */
 static void warehouse_open(struct warehouse *w, const char *dbname, const char *mappings,
@@ -208,13 +129,6 @@ static void load_bekasi(const struct warehouse *w)
 {
     wd_expect(w, 0, "load", "--mapping", "penempatan_tenaga_kerja", "--arrived", BEKASI_ARRIVED,
               BEKASI);
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
 }
 
 /* SHA-256 of a file's bytes, as hex. */
@@ -394,7 +308,7 @@ static void start_stopped(struct stopped_load *s, const struct warehouse *w, con
             fail_msg("the load with WALIDATA_FAULT=%s ended (status 0x%x) before it stopped: %s",
                      fault, st, err ? err : "");
         }
-        sleep_ms(10);
+        tu_sleep_ms(10);
     }
     fail_msg("the load with WALIDATA_FAULT=%s did not stop within 60 s", fault);
 }
@@ -410,7 +324,7 @@ static int wait_exit(struct stopped_load *s, long timeout_ms)
             child_reaped(s->pid);
             return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
         }
-        sleep_ms(10);
+        tu_sleep_ms(10);
     }
     fail_msg("walidata did not end within %ld ms", timeout_ms);
     return -1;
@@ -456,7 +370,7 @@ static void wait_no_walidata_session(const char *db)
         free(n);
         if (none)
             return;
-        sleep_ms(10);
+        tu_sleep_ms(10);
     }
     fail_msg("a walidata session is still connected 10 s after its process ended");
 }
@@ -475,7 +389,7 @@ static bool wait_for_lock_or_end(const char *db, struct stopped_load *s, int *st
         free(n);
         if (waiting)
             return true;
-        sleep_ms(10);
+        tu_sleep_ms(10);
     }
     fail_msg("the second load neither ended nor waited for a lock within 10 s");
     return false;
@@ -1355,7 +1269,7 @@ static void test_load_dropped_and_personal_fields(void **state)
                "SELECT count(*) FROM etl.reject WHERE value LIKE '%%panjang%%' OR "
                "value LIKE '%%bukan%%'");
     /* a personal column is kept, but not for analysts */
-    char *e = sql_error(w.db, "SET ROLE walidata_analyst; SELECT telepon FROM walidata.uji_teks");
+    char *e = tu_sql_error(w.db, "SET ROLE walidata_analyst; SELECT telepon FROM walidata.uji_teks");
     assert_non_null(e);
     tu_assert_contains(e, "permission denied");
     free(e);

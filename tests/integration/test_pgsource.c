@@ -4,7 +4,7 @@
  * last watermark value loaded exactly once, an update picked up by its new watermark, a
  * run with nothing new that refuses nothing, and the place saved only with published data.
  */
-#include "../testutil.h"
+#include "dbassert.h"
 
 #include <signal.h>
 #include <stdio.h>

@@ -11,7 +11,7 @@
  * Each test makes its own database (wd_<test>) and drives the walidata binary as a process,
  * as an operator would; the database is then read with libpq.
  */
-#include "../testutil.h"
+#include "dbassert.h"
 
 #include <dirent.h>
 #include <jansson.h>
@@ -68,21 +68,6 @@ static struct tu_result wd(const struct warehouse *w, const char *arg, ...)
     return r;
 }
 
-static void assert_status_at(const struct tu_result *r, int status, const char *file, int line)
-{
-    /* under SANITIZE=1 a sanitizer's report may come with the expected status (ASan's is 1) */
-    if (strstr(r->err, "Sanitizer") || strstr(r->err, "runtime error:")) {
-        print_error("%s:%d: walidata failed a sanitizer check:\n%s\n", file, line, r->err);
-        _fail(file, line);
-    }
-    if (r->status == status)
-        return;
-    print_error("%s:%d: exit status %d, expected %d\n--- stdout:\n%s--- stderr:\n%s\n", file, line,
-                r->status, status, r->out, r->err);
-    _fail(file, line);
-}
-#define assert_status(r, s) assert_status_at(&(r), (s), __FILE__, __LINE__)
-
 /* Runs a command that must exit with status; returns nothing, frees everything. */
 static void wd_expect_at(const char *file, int line, const struct warehouse *w, int status,
                          const char *arg, ...)
@@ -91,73 +76,10 @@ static void wd_expect_at(const char *file, int line, const struct warehouse *w, 
     va_start(ap, arg);
     struct tu_result r = wd_va(w, arg, ap);
     va_end(ap);
-    assert_status_at(&r, status, file, line);
+    tu_assert_status_at(&r, status, file, line);
     tu_result_free(&r);
 }
 #define wd_expect(w, status, ...) wd_expect_at(__FILE__, __LINE__, (w), (status), __VA_ARGS__, NULL)
-
-/* The first column of the first row of a formatted query; fails the test on error. */
-static char *sql_at(const char *file, int line, const char *db, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static char *sql_at(const char *file, int line, const char *db, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *q = NULL;
-    if (vasprintf(&q, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    char *v = tu_db_value(db, q);
-    if (!v) {
-        print_error("%s:%d: query failed: %s\n", file, line, q);
-        free(q);
-        _fail(file, line);
-    }
-    free(q);
-    return v;
-}
-#define sql(db, ...) sql_at(__FILE__, __LINE__, (db), __VA_ARGS__)
-
-static void assert_sql_at(const char *file, int line, const char *db, const char *expected,
-                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void assert_sql_at(const char *file, int line, const char *db, const char *expected,
-                          const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *q = NULL;
-    if (vasprintf(&q, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    char *v = tu_db_value(db, q);
-    if (!v || strcmp(v, expected) != 0) {
-        print_error("%s:%d: %s\n  expected \"%s\"\n  found    \"%s\"\n", file, line, q, expected,
-                    v ? v : "(error)");
-        free(v);
-        free(q);
-        _fail(file, line);
-    }
-    free(v);
-    free(q);
-}
-#define assert_sql(db, expected, ...)                                                              \
-    assert_sql_at(__FILE__, __LINE__, (db), (expected), __VA_ARGS__)
-
-/* Runs sql and returns PostgreSQL's error message (new string), or NULL when it succeeded. */
-static char *sql_error(const char *db, const char *sql_text)
-{
-    PGconn *c = PQconnectdb(db);
-    if (PQstatus(c) != CONNECTION_OK)
-        fail_msg("cannot connect to %s: %s", db, PQerrorMessage(c));
-    PGresult *r = PQexec(c, sql_text);
-    char *msg = NULL;
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
-        msg = strdup(PQresultErrorMessage(r));
-    PQclear(r);
-    PQfinish(c);
-    return msg;
-}
 
 /* A fresh database and a config naming it; mappings is --mappings DIR, or NULL. */
 static void warehouse_open(struct warehouse *w, const char *dbname, const char *mappings)
@@ -799,18 +721,18 @@ static void test_analyst_cannot_read_personal_columns(void **state)
     wd_expect(&w, 0, "load", "--mapping", "penempatan_tenaga_kerja", "--arrived", BEKASI_ARRIVED,
               BEKASI);
 
-    char *e = sql_error(w.db, "SET ROLE walidata_analyst; "
+    char *e = tu_sql_error(w.db, "SET ROLE walidata_analyst; "
                               "SELECT nik FROM walidata.penempatan_tenaga_kerja");
     assert_non_null(e);
     tu_assert_contains(e, "permission denied for table penempatan_tenaga_kerja");
     free(e);
-    e = sql_error(w.db,
+    e = tu_sql_error(w.db,
                   "SET ROLE walidata_analyst; SELECT * FROM walidata.penempatan_tenaga_kerja");
     assert_non_null(e);
     tu_assert_contains(e, "permission denied");
     free(e);
     /* the analyst may not write either */
-    e = sql_error(w.db, "SET ROLE walidata_analyst; UPDATE walidata.penempatan_tenaga_kerja "
+    e = tu_sql_error(w.db, "SET ROLE walidata_analyst; UPDATE walidata.penempatan_tenaga_kerja "
                         "SET upah = 0");
     assert_non_null(e);
     tu_assert_contains(e, "permission denied");

@@ -1,0 +1,103 @@
+/*
+ * dbassert.c - the integration tests' assertions on the warehouse and on exit statuses.
+ */
+#include "dbassert.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void (*tu_on_failure)(void);
+
+static void failing(void)
+{
+    if (tu_on_failure)
+        tu_on_failure();
+}
+
+static char *format_query(const char *fmt, va_list ap)
+{
+    char *q = NULL;
+    if (vasprintf(&q, fmt, ap) < 0)
+        abort();
+    return q;
+}
+
+char *tu_sql_at(const char *file, int line, const char *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *q = format_query(fmt, ap);
+    va_end(ap);
+    char *v = tu_db_value(db, q);
+    if (!v) {
+        failing();
+        print_error("%s:%d: query failed: %s\n", file, line, q);
+        free(q);
+        _fail(file, line);
+    }
+    free(q);
+    return v;
+}
+
+void tu_assert_sql_at(const char *file, int line, const char *db, const char *expected,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *q = format_query(fmt, ap);
+    va_end(ap);
+    char *v = tu_db_value(db, q);
+    if (!v || strcmp(v, expected) != 0) {
+        failing();
+        print_error("%s:%d: %s\n  expected \"%s\"\n  found    \"%s\"\n", file, line, q, expected,
+                    v ? v : "(error)");
+        free(v);
+        free(q);
+        _fail(file, line);
+    }
+    free(v);
+    free(q);
+}
+
+void tu_assert_status_at(const struct tu_result *r, int status, const char *file, int line)
+{
+    if (strstr(r->err, "Sanitizer") || strstr(r->err, "runtime error:")) {
+        failing();
+        print_error("%s:%d: walidata failed a sanitizer check:\n%s\n", file, line, r->err);
+        _fail(file, line);
+    }
+    if (r->status == status)
+        return;
+    failing();
+    print_error("%s:%d: exit status %d, expected %d\n--- stdout:\n%s--- stderr:\n%s\n", file, line,
+                r->status, status, r->out, r->err);
+    _fail(file, line);
+}
+
+char *tu_sql_error(const char *db, const char *sql_text)
+{
+    PGconn *c = PQconnectdb(db);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("cannot connect to %s: %s", db, PQerrorMessage(c));
+    PGresult *r = PQexec(c, sql_text);
+    char *msg = NULL;
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
+        msg = strdup(PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(c);
+    return msg;
+}
+
+void tu_sleep_ms(long ms)
+{
+    if (ms <= 0)
+        return;
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
