@@ -1047,6 +1047,8 @@ static void test_daemon_pause_resume_run(void **state)
     wait_sql(s.db, 2000, "penempatan_yearly.csv:published:58", RUNS_OF_JOB, "bogor-tahunan");
     print_message("job run: file published %ld ms after job run\n", now_ms() - t0);
     wait_log(d, "job=bogor-tahunan run requested", 1, 1000);
+    /* the file is archived after the commit that published it: wait for that move */
+    wait_log(d, "moved to", 2, 2000);
     assert_false(exists(yearly_file));
     assert_archived(&s, "disnaker_bogor", "penempatan_yearly.csv", waiting, waiting_len);
     /* the request was handled once */
