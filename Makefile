@@ -52,7 +52,7 @@ CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd
 TEST_NAMES := test_reader test_codes test_definition test_values test_identifiers \
 	test_rules test_validate test_config test_cli test_expr test_samples test_reference \
 	test_systemd test_schedule test_source test_binary test_pseudonym integration/test_pgsource integration/test_warehouse \
-	integration/test_load integration/test_daemon
+	integration/test_load integration/test_runs integration/test_daemon
 FUZZ_NAMES := fuzz_reader fuzz_definition
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/etl/migrations.o

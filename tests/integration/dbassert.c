@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <libpq-fe.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,19 @@ char *tu_sql_error(const char *db, const char *sql_text)
     return msg;
 }
 
+void tu_file_sha256(const char *path, char hex[65])
+{
+    size_t len;
+    char *data = tu_read(path, &len);
+    assert_non_null(data);
+    unsigned char md[32];
+    unsigned int n = 0;
+    assert_int_equal(EVP_Digest(data, len, md, &n, EVP_sha256(), NULL), 1);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    free(data);
+}
+
 void tu_sleep_ms(long ms)
 {
     if (ms <= 0)
@@ -100,4 +114,62 @@ void tu_sleep_ms(long ms)
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         ;
+}
+
+void warehouse_open(struct warehouse *w, const char *dbname, const char *mappings,
+                    bool migrate)
+{
+    w->db = tu_db_create(dbname);
+    w->cfg = tu_db_config(w->db, NULL);
+    w->mappings = mappings;
+    if (migrate) {
+        wd_expect(w, 0, "db", "migrate");
+        wd_expect(w, 0, "codes", "import");
+    }
+}
+
+void warehouse_close(struct warehouse *w)
+{
+    free(w->db);
+    free(w->cfg);
+}
+
+size_t wd_argv(const struct warehouse *w, char *argv[64], const char *arg, va_list ap)
+{
+    const char *bin = getenv("WALIDATA_BIN");
+    size_t n = 0;
+    argv[n++] = (char *)(bin ? bin : "build/walidata");
+    argv[n++] = "--config";
+    argv[n++] = w->cfg;
+    if (w->mappings) {
+        argv[n++] = "--mappings";
+        argv[n++] = (char *)w->mappings;
+    }
+    for (const char *a = arg; a && n < 63; a = va_arg(ap, const char *))
+        argv[n++] = (char *)a;
+    argv[n] = NULL;
+    return n;
+}
+
+struct tu_result wd(const struct warehouse *w, const char *arg, ...)
+{
+    char *argv[64];
+    va_list ap;
+    va_start(ap, arg);
+    wd_argv(w, argv, arg, ap);
+    va_end(ap);
+    return tu_run(argv);
+}
+
+void wd_expect_at(const char *file, int line, const struct warehouse *w, int status,
+                  const char *arg, ...)
+{
+    char *argv[64];
+    va_list ap;
+    va_start(ap, arg);
+    wd_argv(w, argv, arg, ap);
+    va_end(ap);
+    struct tu_result r = tu_run(argv);
+    tu_assert_status_at(&r, status, file, line);
+    tu_result_free(&r);
 }

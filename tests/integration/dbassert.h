@@ -1,13 +1,16 @@
 /*
- * dbassert.h - what the integration tests assert about the warehouse and about walidata
- * run as a process: a query's first value, an expected exit status (and no sanitizer
- * report), a statement's error. Implemented in dbassert.c, linked into every test.
+ * dbassert.h - the integration tests' warehouse: a fresh database per test with a config
+ * naming it, walidata run as a process against it, and what the tests assert about both: a
+ * query's first value, an expected exit status (and no sanitizer report), a statement's
+ * error. Implemented in dbassert.c, linked into every test.
  *
  * A test that keeps logs of its own (the daemon's) sets tu_on_failure to print them before
  * a failed assertion ends the test.
  */
 #ifndef WD_DBASSERT_H
 #define WD_DBASSERT_H
+
+#include <stdbool.h>
 
 #include "../testutil.h"
 
@@ -34,7 +37,35 @@ void tu_assert_status_at(const struct tu_result *r, int status, const char *file
  * succeeded. */
 char *tu_sql_error(const char *db, const char *sql_text);
 
+/* The SHA-256 of a file's bytes, as 64 hex digits and a NUL. */
+void tu_file_sha256(const char *path, char hex[65]);
+
 /* Sleeps ms milliseconds, through signals. */
 void tu_sleep_ms(long ms);
+
+/* A test's own warehouse. */
+struct warehouse {
+    char *db;             /* conninfo of the test's own database */
+    char *cfg;            /* a config naming it, with a pseudonym key */
+    const char *mappings; /* --mappings DIR, or NULL for ./mappings */
+};
+
+/* A fresh database dbname and its config; with migrate, db migrate and codes import run in
+ * it. mappings is --mappings DIR for every command, or NULL. */
+void warehouse_open(struct warehouse *w, const char *dbname, const char *mappings,
+                    bool migrate);
+void warehouse_close(struct warehouse *w);
+
+/* argv for walidata --config CFG [--mappings DIR] ARGS... (at most 63); returns argc.
+ * WALIDATA_BIN names the binary (build/walidata by default). */
+size_t wd_argv(const struct warehouse *w, char *argv[64], const char *arg, va_list ap);
+
+/* Runs walidata --config CFG [--mappings DIR] ARGS... (NULL-terminated). */
+struct tu_result wd(const struct warehouse *w, const char *arg, ...);
+
+/* Runs a command that must exit with status; frees everything. */
+void wd_expect_at(const char *file, int line, const struct warehouse *w, int status,
+                  const char *arg, ...);
+#define wd_expect(w, status, ...) wd_expect_at(__FILE__, __LINE__, (w), (status), __VA_ARGS__, NULL)
 
 #endif

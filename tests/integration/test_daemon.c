@@ -261,21 +261,19 @@ static struct tu_result wd_va(const struct site *s, const char *arg, va_list ap)
     return tu_run(argv);
 }
 
-static void wd_expect_at(const char *file, int line, const struct site *s, int status,
-                         const char *arg, ...)
+/* Runs a command of the site that must exit with status (and without a sanitizer report). */
+static void site_expect_at(const char *file, int line, const struct site *s, int status,
+                           const char *arg, ...)
 {
     va_list ap;
     va_start(ap, arg);
     struct tu_result r = wd_va(s, arg, ap);
     va_end(ap);
-    if (r.status != status) {
-        print_error("%s:%d: exit status %d, expected %d\n--- stdout:\n%s--- stderr:\n%s\n", file,
-                    line, r.status, status, r.out, r.err);
-        _fail(file, line);
-    }
+    tu_assert_status_at(&r, status, file, line);
     tu_result_free(&r);
 }
-#define wd_expect(s, status, ...) wd_expect_at(__FILE__, __LINE__, (s), (status), __VA_ARGS__, NULL)
+#define site_expect(s, status, ...)                                                                \
+    site_expect_at(__FILE__, __LINE__, (s), (status), __VA_ARGS__, NULL)
 
 /* A fresh database, migrated, with the codes imported, and empty folders under
  * <tmp>/<name>: settle_seconds 1, log_level debug, and the other numbers given. */
@@ -298,8 +296,8 @@ static void site_open(struct site *s, const char *name, int rescan, int shutdown
     snprintf(dbname, sizeof(dbname), "wd_daemon_%s", name);
     s->db = tu_db_create(dbname);
     s->cfg = tu_db_config(s->db, extra);
-    wd_expect(s, 0, "db", "migrate");
-    wd_expect(s, 0, "codes", "import");
+    site_expect(s, 0, "db", "migrate");
+    site_expect(s, 0, "codes", "import");
 }
 
 static void site_close(struct site *s)
@@ -324,10 +322,10 @@ static char *job_add(const struct site *s, const char *name, const char *unit, c
     char source[PATH_MAX + 8];
     snprintf(source, sizeof(source), "dir:%s", dir);
     if (schedule)
-        wd_expect(s, 0, "job", "add", name, "--mapping", MAPPING, "--source", source, "--schedule",
+        site_expect(s, 0, "job", "add", name, "--mapping", MAPPING, "--source", source, "--schedule",
                   schedule);
     else
-        wd_expect(s, 0, "job", "add", name, "--mapping", MAPPING, "--source", source);
+        site_expect(s, 0, "job", "add", name, "--mapping", MAPPING, "--source", source);
     return dir;
 }
 
@@ -1015,7 +1013,7 @@ static void test_daemon_pause_resume_run(void **state)
     wait_log(d, "job=bogor-tahunan job penempatan_tenaga_kerja from dir:", 1, 10000);
 
     /* paused: a file dropped stays */
-    wd_expect(&s, 0, "job", "pause", "bekasi");
+    site_expect(&s, 0, "job", "pause", "bekasi");
     tu_sleep_ms(1000);
     size_t len;
     char *data = bekasi_variant(NULL, &len);
@@ -1027,7 +1025,7 @@ static void test_daemon_pause_resume_run(void **state)
     assert_int_equal(log_count(d, "run started"), 0);
 
     /* resumed: taken within 2 s */
-    wd_expect(&s, 0, "job", "resume", "bekasi");
+    site_expect(&s, 0, "job", "resume", "bekasi");
     long t0 = now_ms();
     wait_sql(s.db, 2000, BEKASI_NAME ":published:58", RUNS_OF_JOB, "bekasi");
     long took = now_ms() - t0;
@@ -1042,7 +1040,7 @@ static void test_daemon_pause_resume_run(void **state)
     assert_sql(s.db, "", RUNS_OF_JOB, "bogor-tahunan");
     char *yearly_file = path_join(yearly, "penempatan_yearly.csv");
     assert_true(exists(yearly_file));
-    wd_expect(&s, 0, "job", "run", "bogor-tahunan");
+    site_expect(&s, 0, "job", "run", "bogor-tahunan");
     t0 = now_ms();
     wait_sql(s.db, 2000, "penempatan_yearly.csv:published:58", RUNS_OF_JOB, "bogor-tahunan");
     print_message("job run: file published %ld ms after job run\n", now_ms() - t0);
@@ -1055,17 +1053,17 @@ static void test_daemon_pause_resume_run(void **state)
     assert_sql(s.db, "", "SELECT run_requested FROM etl.job WHERE name = 'bogor-tahunan'");
 
     /* paused again: job run does not override the pause */
-    wd_expect(&s, 0, "job", "pause", "bekasi");
+    site_expect(&s, 0, "job", "pause", "bekasi");
     tu_sleep_ms(1000);
     size_t second_len;
     char *second = bekasi_variant("BKT2508-", &second_len);
     put_file(dir, "penempatan_2025-08_kedua.csv", second, second_len);
-    wd_expect(&s, 0, "job", "run", "bekasi");
+    site_expect(&s, 0, "job", "run", "bekasi");
     tu_sleep_ms(2500);
     assert_sql(s.db, "1", "SELECT count(*) FROM etl.run WHERE job = 'bekasi'");
     char *second_path = path_join(dir, "penempatan_2025-08_kedua.csv");
     assert_true(exists(second_path));
-    wd_expect(&s, 0, "job", "resume", "bekasi");
+    site_expect(&s, 0, "job", "resume", "bekasi");
     wait_sql(s.db, 2000, "2",
              "SELECT count(*) FROM etl.run WHERE job = 'bekasi' AND state = "
              "'published'");
@@ -1399,7 +1397,7 @@ static void test_daemon_listen_reconnects(void **state)
     long t0 = now_ms();
     wait_log(d, "listening for job changes", 2, 5000);
     print_message("LISTEN connection made again %ld ms after it was cut\n", now_ms() - t0);
-    wd_expect(&s, 0, "job", "run", "ntt");
+    site_expect(&s, 0, "job", "run", "ntt");
     wait_log(d, "job=ntt run requested", 1, 3000);
     daemon_stop(d);
     free(dir);

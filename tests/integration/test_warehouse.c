@@ -32,68 +32,7 @@
 #define BEKASI_ARRIVED "2025-09-10"
 #define UMP_ARRIVED "2025-01-10"
 
-/* ---- helpers (static: testutil belongs to the warehouse code's owner) ---- */
-
-struct warehouse {
-    char *db;             /* conninfo of the test's own database */
-    char *cfg;            /* a config naming it, with a pseudonym key */
-    const char *mappings; /* --mappings DIR, or NULL for ./mappings */
-};
-
-static struct tu_result wd_va(const struct warehouse *w, const char *arg, va_list ap)
-{
-    char *argv[64];
-    const char *bin = getenv("WALIDATA_BIN");
-    size_t n = 0;
-    argv[n++] = (char *)(bin ? bin : "build/walidata");
-    argv[n++] = "--config";
-    argv[n++] = w->cfg;
-    if (w->mappings) {
-        argv[n++] = "--mappings";
-        argv[n++] = (char *)w->mappings;
-    }
-    for (const char *a = arg; a && n < 63; a = va_arg(ap, const char *))
-        argv[n++] = (char *)a;
-    argv[n] = NULL;
-    return tu_run(argv);
-}
-
-/* Runs walidata --config CFG [--mappings DIR] ARGS... (NULL-terminated). */
-static struct tu_result wd(const struct warehouse *w, const char *arg, ...)
-{
-    va_list ap;
-    va_start(ap, arg);
-    struct tu_result r = wd_va(w, arg, ap);
-    va_end(ap);
-    return r;
-}
-
-/* Runs a command that must exit with status; returns nothing, frees everything. */
-static void wd_expect_at(const char *file, int line, const struct warehouse *w, int status,
-                         const char *arg, ...)
-{
-    va_list ap;
-    va_start(ap, arg);
-    struct tu_result r = wd_va(w, arg, ap);
-    va_end(ap);
-    tu_assert_status_at(&r, status, file, line);
-    tu_result_free(&r);
-}
-#define wd_expect(w, status, ...) wd_expect_at(__FILE__, __LINE__, (w), (status), __VA_ARGS__, NULL)
-
-/* A fresh database and a config naming it; mappings is --mappings DIR, or NULL. */
-static void warehouse_open(struct warehouse *w, const char *dbname, const char *mappings)
-{
-    w->db = tu_db_create(dbname);
-    w->cfg = tu_db_config(w->db, NULL);
-    w->mappings = mappings;
-}
-
-static void warehouse_close(struct warehouse *w)
-{
-    free(w->db);
-    free(w->cfg);
-}
+/* ---- helpers ---- */
 
 /* A new folder in the test's temporary folder; returns its path (caller frees). */
 static char *tmp_subdir(const char *name)
@@ -200,7 +139,7 @@ static void test_migrate_twice_changes_nothing(void **state)
 {
     (void)state;
     struct warehouse w;
-    warehouse_open(&w, "wd_migrate_twice", NULL);
+    warehouse_open(&w, "wd_migrate_twice", NULL, false);
     int n = migration_count();
     assert_true(n >= 2);
 
@@ -260,7 +199,7 @@ static void test_dataset_tables_keys_comments_metadata(void **state)
 {
     (void)state;
     struct warehouse w;
-    warehouse_open(&w, "wd_dataset_tables", NULL);
+    warehouse_open(&w, "wd_dataset_tables", NULL, false);
     wd_expect(&w, 0, "db", "migrate");
 
     json_t *defs[64];
@@ -397,7 +336,7 @@ static void test_codes_import_twice(void **state)
 {
     (void)state;
     struct warehouse w;
-    warehouse_open(&w, "wd_codes_twice", NULL);
+    warehouse_open(&w, "wd_codes_twice", NULL, false);
     wd_expect(&w, 0, "db", "migrate");
     json_t *manifest = json_file("reference-codes/codelists.json");
     size_t lists = json_array_size(json_object_get(manifest, "codelists"));
@@ -469,7 +408,7 @@ static void test_definition_adds_field(void **state)
     (void)state;
     char *dir = tmp_subdir("mappings-add");
     struct warehouse w;
-    warehouse_open(&w, "wd_definition_add", dir);
+    warehouse_open(&w, "wd_definition_add", dir, false);
     json_t *def = json_file(UMP_DEF);
     char *path = json_write(def, dir, "upah_minimum_provinsi.json");
     wd_expect(&w, 0, "db", "migrate");
@@ -601,7 +540,7 @@ static void test_definition_remove_or_retype_refused(void **state)
     };
     char *dir = tmp_subdir("mappings-refuse");
     struct warehouse w;
-    warehouse_open(&w, "wd_definition_refused", dir);
+    warehouse_open(&w, "wd_definition_refused", dir, false);
     json_t *def = json_file(UMP_DEF);
     char *path = json_write(def, dir, "upah_minimum_provinsi.json");
     wd_expect(&w, 0, "db", "migrate");
@@ -678,7 +617,7 @@ static void test_hostile_table_names_refused(void **state)
     };
     char *dir = tmp_subdir("mappings-hostile");
     struct warehouse w;
-    warehouse_open(&w, "wd_hostile_names", dir);
+    warehouse_open(&w, "wd_hostile_names", dir, false);
     json_t *def = json_file(UMP_DEF);
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         json_object_set_new(json_object_get(def, "target"), "table", json_string(names[i]));
@@ -715,7 +654,7 @@ static void test_analyst_cannot_read_personal_columns(void **state)
 {
     (void)state;
     struct warehouse w;
-    warehouse_open(&w, "wd_analyst_role", NULL);
+    warehouse_open(&w, "wd_analyst_role", NULL, false);
     wd_expect(&w, 0, "db", "migrate");
     wd_expect(&w, 0, "codes", "import");
     wd_expect(&w, 0, "load", "--mapping", "penempatan_tenaga_kerja", "--arrived", BEKASI_ARRIVED,
@@ -774,7 +713,7 @@ static void test_migrate_with_analyst_view_on_top(void **state)
 {
     (void)state;
     struct warehouse w;
-    warehouse_open(&w, "wd_analyst_view", NULL);
+    warehouse_open(&w, "wd_analyst_view", NULL, false);
     wd_expect(&w, 0, "db", "migrate");
     tu_db_exec(w.db, "CREATE SCHEMA analisis; CREATE VIEW analisis.ump AS SELECT kode_provinsi, "
                      "tahun, nilai FROM walidata.v_upah_minimum_provinsi");
@@ -796,7 +735,7 @@ static void test_migrate_concurrently(void **state)
     (void)state;
     char *empty = tmp_subdir("mappings-empty");
     struct warehouse w;
-    warehouse_open(&w, "wd_migrate_concurrently", empty);
+    warehouse_open(&w, "wd_migrate_concurrently", empty, false);
     wd_expect(&w, 0, "db", "migrate");
     assert_sql(w.db, "0", "SELECT count(*) FROM pg_tables WHERE schemaname = 'walidata'");
 
