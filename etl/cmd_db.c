@@ -16,6 +16,7 @@
 #include "codes_import.h"
 #include "dataset_table.h"
 #include "db.h"
+#include "mem.h"
 #include "migrate.h"
 
 static int compare(const void *a, const void *b)
@@ -36,9 +37,9 @@ static size_t definition_files(const char *dir, char ***out)
         size_t len = strlen(e->d_name);
         if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
             continue;
-        *out = realloc(*out, (n + 1) * sizeof(char *));
+        *out = wd_realloc(*out, (n + 1) * sizeof(char *));
         size_t cap = strlen(dir) + len + 2;
-        (*out)[n] = malloc(cap);
+        (*out)[n] = wd_malloc(cap);
         snprintf((*out)[n], cap, "%s/%s", dir, e->d_name);
         n++;
     }

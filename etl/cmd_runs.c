@@ -122,9 +122,15 @@ int wd_cmd_runs(struct wd_cli *cli, int argc, char **argv)
     return WD_EXIT_OK;
 }
 
-static bool run_id_arg(const char *command, const char *arg, long long *id)
+/* The one run id left after the options, and a connection: 0, or the exit status. */
+static int run_id_and_db(struct wd_cli *cli, const char *command, int argc, char **argv,
+                         long long *id, struct wd_db **db)
 {
-    return wd_cli_count(command, "the run id", arg, 1, (long long)1 << 62, id);
+    if (optind + 1 != argc)
+        return wd_cli_usage(command, "expected one run id");
+    if (!wd_cli_count(command, "the run id", argv[optind], 1, (long long)1 << 62, id))
+        return WD_EXIT_USAGE;
+    return wd_cli_db(cli, db);
 }
 
 static void show_text(const json_t *r)
@@ -184,15 +190,9 @@ int wd_cmd_run(struct wd_cli *cli, int argc, char **argv)
     int rc = options(cli, "run", argc - 1, argv + 1, formats, &format, NULL, NULL);
     if (rc)
         return rc;
-    argc--;
-    argv++;
     long long id;
-    if (optind + 1 != argc)
-        return wd_cli_usage("run", "expected one run id");
-    if (!run_id_arg("run", argv[optind], &id))
-        return WD_EXIT_USAGE;
     struct wd_db *db;
-    if ((rc = wd_cli_db(cli, &db)) != 0)
+    if ((rc = run_id_and_db(cli, "run", argc - 1, argv + 1, &id, &db)) != 0)
         return rc;
     struct wd_error err;
     wd_error_clear(&err);
@@ -210,7 +210,6 @@ int wd_cmd_run(struct wd_cli *cli, int argc, char **argv)
 
 struct reject_out {
     bool json;
-    bool first;
 };
 
 static void csv_field(const char *s)
@@ -250,12 +249,8 @@ int wd_cmd_rejects(struct wd_cli *cli, int argc, char **argv)
     if (rc)
         return rc;
     long long id;
-    if (optind + 1 != argc)
-        return wd_cli_usage("rejects", "expected one run id");
-    if (!run_id_arg("rejects", argv[optind], &id))
-        return WD_EXIT_USAGE;
     struct wd_db *db;
-    if ((rc = wd_cli_db(cli, &db)) != 0)
+    if ((rc = run_id_and_db(cli, "rejects", argc, argv, &id, &db)) != 0)
         return rc;
     struct wd_error err;
     wd_error_clear(&err);
@@ -264,7 +259,7 @@ int wd_cmd_rejects(struct wd_cli *cli, int argc, char **argv)
     if (!run)
         return fail(db, &err);
     json_decref(run);
-    struct reject_out out = {strcmp(format, "json") == 0, true};
+    struct reject_out out = {strcmp(format, "json") == 0};
     if (!out.json)
         fputs("row,line,field,rule,value,message,rejects_row\r\n", stdout);
     if (wd_rejects_each(db, id, print_reject, &out, &err) < 0)

@@ -219,6 +219,12 @@ static void test_usage_errors(void **state)
         {{"job", "add", "Bad", "--mapping", "penempatan_tenaga_kerja"}, "invalid job name"},
         {{"job", "add", "a", "--mapping", "m", "--source"}, "requires an argument"},
         {{"help", "frobnicate"}, "unknown command \"frobnicate\""},
+        {{"run", "show"}, "walidata run: expected one run id"},
+        {{"run", "show", "7", "8"}, "walidata run: expected one run id"},
+        {{"run", "show", "abc"}, "the run id expects a whole number from 1 to"},
+        {{"rejects"}, "walidata rejects: expected one run id"},
+        {{"rejects", "0"}, "the run id expects a whole number from 1 to"},
+        {{"rejects", "--format", "xml", "3"}, "unknown format \"xml\""},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const char **a = cases[i].args;
