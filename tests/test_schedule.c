@@ -12,7 +12,7 @@
  * for DST nights (localtime_r), against which thousands of starts are compared.
  *
  * Tests run from the repository's top folder (make check does so). This file needs only
- * cmocka and etl/schedule.c.
+ * cmocka, etl/schedule.c and etl/schedule_parse.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
