@@ -25,6 +25,9 @@ struct wd_copy {
     bool in_row;
     bool binary;       /* FORMAT binary: the header is written, the trailer sent at finish */
     uint64_t rows;
+    bool watch;        /* set by the caller: notice when the server fails the COPY midway */
+    bool answered;     /* with watch: the server spoke before the end (the COPY failed) */
+    char sqlstate[6];  /* the failed COPY's SQLSTATE, after wd_copy_finish or _abort */
 };
 
 /* Starts `sql` (a COPY ... FROM STDIN). */
@@ -39,7 +42,11 @@ void wd_copy_value(struct wd_copy *c, const char *v, size_t len);
 int wd_copy_end_row(struct wd_copy *c, struct wd_error *err);
 /* Sends what is left and ends the COPY; returns 0 when the server took every row. */
 int wd_copy_finish(struct wd_copy *c, struct wd_error *err);
-/* Abandons the COPY (the server fails it) and frees the buffer. */
+/* Abandons the COPY (the server fails it with `why`) and frees the buffer. Returns the
+ * server's error in err (may be NULL) and c->sqlstate: its own, when it had failed the COPY
+ * already, or 57014 for `why`. */
+int wd_copy_stop(struct wd_copy *c, const char *why, struct wd_error *err);
+/* The same, for a COPY given up on: whatever the server says is not wanted. */
 void wd_copy_abort(struct wd_copy *c, const char *why);
 
 /* Appends v escaped for COPY's text format. */

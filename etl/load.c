@@ -117,7 +117,8 @@ static int on_row(void *ctx, const struct wd_good_row *row)
         l->copy_failed = true;
         return WD_EDB;
     }
-    return 0;
+    /* the server failed the COPY midway: reading on is of no use to it */
+    return l->copy.answered ? WD_EDB : 0;
 }
 
 static void on_failure(void *ctx, const struct wd_failure *f)
@@ -211,6 +212,9 @@ static int on_end(void *ctx, uint64_t row, bool rejected)
     progress(l, row, false);
     if (row == 1000)
         wd__fault(l, "stop-in-copy");
+    /* a run that lasts, however fast the machine: 10 ms every thousand rows */
+    if (row % 1000 == 0 && l->fault && strcmp(l->fault, "slow-rows") == 0)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     if (l->opt->cancel && atomic_load(l->opt->cancel))
         return WD_ECANCELLED;
     return 0;
@@ -280,15 +284,18 @@ static int start_run(struct wd__load *l, struct wd_error *err)
     return dup && !l->opt->force;
 }
 
-/* Streams the file into COPY. Returns 0, or the validator's error for an unreadable file
- * (the run is then refused), or WD_EDB when the warehouse failed (the run is abandoned). */
-static int stream(struct wd__load *l, int *file_rc, struct wd_error *file_err,
-                  struct wd_error *err)
+#define KNOWN_KEY 1 /* stream_once: an upsert's COPY into the table met a key it holds */
+
+/* Streams the source once into COPY: into the dataset's table when l->direct, else into
+ * wd_stage. Returns 0, or KNOWN_KEY, or WD_EDB when the warehouse failed (the run is
+ * abandoned), or WD_ECANCELLED; an unreadable file is *file_rc (the run is then refused). */
+static int stream_once(struct wd__load *l, int *file_rc, struct wd_error *file_err,
+                       struct wd_error *err)
 {
     struct wd_buf sql;
     wd_buf_init(&sql, 0);
     int rc = 0;
-    if (l->def->mode != WD_MODE_APPEND) {
+    if (!l->direct) {
         wd_buf_printf(&sql, "CREATE TEMP TABLE wd_stage ON COMMIT DROP AS SELECT %s, _run_id "
                             "FROM %s WITH NO DATA",
                       l->columns, l->table);
@@ -305,6 +312,8 @@ static int stream(struct wd__load *l, int *file_rc, struct wd_error *file_err,
     wd_buf_free(&sql);
     if (rc < 0)
         return rc;
+    /* an upsert straight into the table fails at the first key already there */
+    l->copy.watch = l->direct && l->def->mode == WD_MODE_UPSERT;
     l->copying = true;
     struct wd_stream *in = NULL;
     struct hashing_stream *hashing = NULL;
@@ -325,8 +334,13 @@ static int stream(struct wd__load *l, int *file_rc, struct wd_error *file_err,
             hashing_finish(hashing, l->sha_hex, l->size);
         wd_stream_close(in);
     }
-    progress(l, v.counts.rows, true);
     l->copying = false;
+    if (l->copy.answered) {
+        wd_validation_free(&v);
+        rc = wd_copy_stop(&l->copy, "walidata stopped the load", err);
+        return strcmp(l->copy.sqlstate, "23505") == 0 ? KNOWN_KEY : rc < 0 ? rc : WD_EDB;
+    }
+    progress(l, v.counts.rows, true);
     if (*file_rc == WD_ECANCELLED) {
         wd_copy_abort(&l->copy, "walidata is stopping");
         wd_validation_free(&v);
@@ -345,7 +359,46 @@ static int stream(struct wd__load *l, int *file_rc, struct wd_error *file_err,
         wd_copy_abort(&l->copy, "the file could not be read");
         return 0;
     }
-    return wd_copy_finish(&l->copy, err);
+    rc = wd_copy_finish(&l->copy, err);
+    return rc < 0 && l->copy.watch && strcmp(l->copy.sqlstate, "23505") == 0 ? KNOWN_KEY : rc;
+}
+
+/* Forgets what a first reading found: its failures, its rejects. */
+static int start_over(struct wd__load *l, struct wd_error *err)
+{
+    wd_report_reset(l->rep);
+    l->nrejects = 0;
+    if (fflush(l->rejects) != 0 || ftruncate(fileno(l->rejects), 0) != 0 ||
+        fseek(l->rejects, 0, SEEK_SET) != 0)
+        return wd_error_set(err, WD_EIO, "could not empty the temporary file of rejected rows");
+    return 0;
+}
+
+/*
+ * Streams the source into COPY. An append COPYs into the dataset's table, under the run's
+ * savepoint. So does an upsert from a file, as long as every key is new (a month of
+ * placements or trainings): COPY is the cheapest insert there is (2.1 s a million rows
+ * here, against 1.5 s of COPY into wd_stage and 2.2 s of INSERT ... SELECT from it). The
+ * first key already in the table fails that COPY (unique_violation): the attempt is rolled
+ * back and the file read again into wd_stage, for INSERT ... ON CONFLICT. A query result
+ * cannot be read twice, so an upsert from one and a replace always go through wd_stage.
+ */
+static int stream(struct wd__load *l, int *file_rc, struct wd_error *file_err,
+                  struct wd_error *err)
+{
+    l->direct = l->def->mode == WD_MODE_APPEND || (l->def->mode == WD_MODE_UPSERT && !l->given);
+    int rc = stream_once(l, file_rc, file_err, err);
+    if (rc != KNOWN_KEY)
+        return rc;
+    wd__fault(l, "stop-in-upsert-fallback");
+    wd_error_clear(err);
+    wd_error_clear(file_err);
+    if ((rc = wd_db_exec(l->db, "ROLLBACK TO SAVEPOINT data", err)) < 0 ||
+        (rc = start_over(l, err)) < 0)
+        return rc;
+    l->direct = false;
+    l->known_keys = true;
+    return stream_once(l, file_rc, file_err, err);
 }
 
 static int run_load(struct wd__load *lp, struct wd_error *err);

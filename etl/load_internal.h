@@ -27,6 +27,8 @@ struct wd__load {
     char *columns; /* the stored fields, quoted and joined by ", " */
 
     struct wd_copy copy; /* the rows, in PostgreSQL's binary format */
+    bool direct;         /* COPY into the dataset's table itself, not into wd_stage */
+    bool known_keys;     /* an upsert met keys the table holds: staged, then ON CONFLICT */
     enum wd_binary_type *types; /* each field's binary type */
     size_t nstored;             /* fields that reach the table (not "drop") */
     struct wd_pseudonymizer *pseudonymizer; /* when a field pseudonymizes */
@@ -41,7 +43,7 @@ struct wd__load {
 
     struct wd_stream *given; /* a stream given by the caller, hashed as it is read */
     double started, last_progress;
-    const char *fault; /* WALIDATA_FAULT, for the tests that kill a run midway */
+    const char *fault; /* WALIDATA_FAULT: tests stop a run midway, or slow it down */
 };
 
 /* Stops the process (SIGSTOP) when WALIDATA_FAULT names this point: the tests kill -9 it

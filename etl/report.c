@@ -41,6 +41,17 @@ void wd_report_free(struct wd_report *r)
     wd_validation_free(&r->validation);
 }
 
+void wd_report_reset(struct wd_report *r)
+{
+    const struct wd_definition *def = r->def;
+    char *file = r->file;
+    size_t max_errors = r->max_errors;
+    r->file = NULL;
+    wd_report_free(r);
+    wd_report_init(r, def, file, max_errors);
+    free(file);
+}
+
 char *wd_report_printable(const char *s, size_t len, size_t max)
 {
     struct wd_buf b;

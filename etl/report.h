@@ -54,6 +54,8 @@ struct wd_report {
 void wd_report_init(struct wd_report *r, const struct wd_definition *def, const char *file,
                     size_t max_errors);
 void wd_report_free(struct wd_report *r);
+/* Empties the report for a second reading of the same file. */
+void wd_report_reset(struct wd_report *r);
 
 /* The sink callback: ctx is the struct wd_report. */
 void wd_report_failure(void *ctx, const struct wd_failure *f);

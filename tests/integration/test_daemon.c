@@ -1090,7 +1090,8 @@ static void test_daemon_sigterm_during_run(void **state)
     char *dir = job_add(&s, "besar", "disnaker_jabar", NULL);
     size_t len;
     char *data = placement_rows("TRM", 300000, &len);
-    struct daemon_proc *d = daemon_start(&s, NULL);
+    /* paced, so that the run outlasts the 1 s drain on any machine (3 s at least) */
+    struct daemon_proc *d = daemon_start(&s, "slow-rows");
     wait_log(d, "job=besar job penempatan_tenaga_kerja", 1, 10000);
     put_file(dir, "penempatan_besar.csv", data, len);
     wait_log(d, "run started", 1, 15000);

@@ -755,6 +755,68 @@ static void test_load_upsert_new_then_known_keys(void **state)
     warehouse_close(&w);
 }
 
+/* An upsert from a file COPYs into the table itself until it meets a key the table holds,
+ * then reads the file again into the staging table: the second reading must not count or
+ * keep the first one's rejects again. */
+static void test_load_upsert_read_twice_keeps_rejects_once(void **state)
+{
+    (void)state;
+    struct warehouse w;
+    warehouse_open(&w, "wd_load_upsert_twice", NULL, true);
+    char *old = placement_range("penempatan_gen_1_1000b.csv", 1, 1000, "4.500.000,00");
+    wd_expect(&w, 0, "load", "--mapping", "penempatan_tenaga_kerja", "--arrived", BEKASI_ARRIVED,
+              old);
+    /* 1500 new keys first, then the 1000 old ones, then 20 rows of an unknown province */
+    char *mixed = placement_range("penempatan_gen_2500_1.csv", 2500, 1, "5.250.000,00");
+    FILE *f = fopen(mixed, "a");
+    assert_non_null(f);
+    for (int i = 0; i < 20; i++)
+        fprintf(f, "%d;BAD-%05d;" BEKASI_NIK_1 ";2;09/02/1989;3;99;3275;85154;7214.03;"
+                   "PT Garmen Indah Lestari;4.500.000,00;20/08/2025;4;AKL\r\n",
+                2501 + i, i);
+    assert_int_equal(fclose(f), 0);
+    struct tu_result r = wd(&w, "load", "--mapping", "penempatan_tenaga_kerja", "--arrived",
+                            BEKASI_ARRIVED, mixed, NULL);
+    assert_status(r, 0);
+    tu_assert_contains(r.out, "published as run 2 into walidata.penempatan_tenaga_kerja: 2500 rows "
+                              "(20 of 2520 rejected)");
+    tu_result_free(&r);
+    assert_sql(w.db, "2520 20 2500 20 20",
+               "SELECT concat_ws(' ', rows_read, rows_rejected, rows_published, "
+               "(SELECT count(*) FROM etl.reject WHERE run_id = 2), "
+               "(SELECT count(DISTINCT row_number) FROM etl.reject WHERE run_id = 2)) "
+               "FROM etl.run WHERE run_id = 2");
+    assert_sql(w.db, "2500 2500 2500",
+               "SELECT concat_ws(' ', count(*), count(*) FILTER (WHERE _run_id = 2), "
+               "count(*) FILTER (WHERE upah = 5250000)) FROM walidata.penempatan_tenaga_kerja");
+    assert_sql(w.db, "0", "SELECT count(*) FROM walidata.penempatan_tenaga_kerja "
+                          "WHERE id_penempatan LIKE 'BAD-%%'");
+
+    /* old keys first, in a file large enough that the COPY's failure usually arrives while
+     * the file is still being read (the first reading stops there): the same counts */
+    char *late = placement_range("penempatan_gen_1_40000.csv", 1, 40000, "6.000.000,00");
+    f = fopen(late, "a");
+    assert_non_null(f);
+    for (int i = 0; i < 20; i++)
+        fprintf(f, "%d;BAD-%05d;" BEKASI_NIK_1 ";2;09/02/1989;3;99;3275;85154;7214.03;"
+                   "PT Garmen Indah Lestari;4.500.000,00;20/08/2025;4;AKL\r\n",
+                40001 + i, i);
+    assert_int_equal(fclose(f), 0);
+    wd_expect(&w, 0, "load", "--mapping", "penempatan_tenaga_kerja", "--arrived", BEKASI_ARRIVED,
+              late);
+    assert_sql(w.db, "40020 20 40000 20",
+               "SELECT concat_ws(' ', rows_read, rows_rejected, rows_published, "
+               "(SELECT count(*) FROM etl.reject WHERE run_id = 3)) FROM etl.run "
+               "WHERE run_id = 3");
+    assert_sql(w.db, "40000 40000",
+               "SELECT concat_ws(' ', count(*), count(*) FILTER (WHERE _run_id = 3 AND "
+               "upah = 6000000)) FROM walidata.penempatan_tenaga_kerja");
+    free(late);
+    free(old);
+    free(mixed);
+    warehouse_close(&w);
+}
+
 /* An append-mode dataset COPYs into the table itself: killed after more than a megabyte of
  * rows reached the server, the table must still show none of them. */
 static void test_load_killed_in_append_copy(void **state)
@@ -1248,6 +1310,7 @@ int main(void)
         cmocka_unit_test_teardown(test_load_replace_one_period, kill_children),
         cmocka_unit_test_teardown(test_load_killed_midway_leaves_nothing, kill_children),
         cmocka_unit_test_teardown(test_load_upsert_new_then_known_keys, kill_children),
+        cmocka_unit_test(test_load_upsert_read_twice_keeps_rejects_once),
         cmocka_unit_test_teardown(test_load_killed_in_append_copy, kill_children),
         cmocka_unit_test_teardown(test_load_connection_lost, kill_children),
         cmocka_unit_test_teardown(test_load_concurrent_same_content_once, kill_children),
