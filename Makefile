@@ -51,7 +51,7 @@ CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd
 	etl/cmd_mapping.c
 TEST_NAMES := test_reader test_codes test_definition test_values test_identifiers \
 	test_rules test_validate test_config test_cli test_expr test_samples test_reference \
-	test_systemd test_schedule test_source test_binary test_pseudonym integration/test_pgsource integration/test_warehouse \
+	test_systemd test_schedule test_source test_binary test_pseudonym test_strmap integration/test_pgsource integration/test_warehouse \
 	integration/test_load integration/test_runs integration/test_daemon
 FUZZ_NAMES := fuzz_reader fuzz_definition
 

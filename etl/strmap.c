@@ -1,8 +1,6 @@
 /*
  * strmap.c - open-addressing string map.
  */
-#include <stdlib.h>
-
 #include "strmap.h"
 
 #include <stdlib.h>
@@ -41,38 +39,64 @@ uint64_t wd_hash64(const void *data, size_t len, uint64_t seed)
     return h;
 }
 
+/*
+ * The key's bytes in one word, with fixed-size loads only (a memcpy of a variable length
+ * is a library call). Up to 8 bytes the packing loses nothing: for 4 to 8 bytes the first
+ * four and the last four (overlapping) hold every byte, for 1 to 3 the first, middle and
+ * last do; with the length, equal words mean equal keys. A longer key packs its first 8.
+ */
+static inline uint64_t pack(const char *key, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)key;
+    uint64_t w;
+    if (len >= 8) {
+        memcpy(&w, p, 8);
+        return w;
+    }
+    if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + len - 4, 4);
+        return a | (uint64_t)b << 32;
+    }
+    if (len == 0)
+        return 0;
+    return p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16;
+}
+
+static inline uint64_t hash_of(const char *key, size_t len, uint64_t word)
+{
+    return len <= 8 ? mix(word ^ (len * 0x9e3779b97f4a7c15ull)) : wd_hash64(key, len, 0);
+}
+
 void wd_strmap_init(struct wd_strmap *m)
 {
     m->cap = 16;
     m->count = 0;
     m->slots = wd_calloc(m->cap, sizeof(*m->slots));
+    m->keys = wd_calloc(m->cap, sizeof(*m->keys));
 }
 
 void wd_strmap_free(struct wd_strmap *m)
 {
     free(m->slots);
+    free(m->keys);
     m->slots = NULL;
+    m->keys = NULL;
     m->cap = m->count = 0;
 }
 
-static uint64_t prefix_of(const char *key, size_t len)
-{
-    uint64_t p = 0;
-    memcpy(&p, key, len < 8 ? len : 8);
-    return p;
-}
-
-static struct wd_strmap_slot *probe(const struct wd_strmap *m, const char *key, size_t len,
-                                    uint64_t h, uint64_t prefix)
+/* The slot of key, or the empty slot where it would go. */
+static size_t find(const struct wd_strmap *m, const char *key, size_t len, uint64_t word)
 {
     size_t mask = m->cap - 1;
-    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-        struct wd_strmap_slot *s = &m->slots[i];
-        if (!s->key)
-            return s;
-        if (s->hash == h && s->len == len && s->prefix == prefix &&
-            (len <= 8 || memcmp(s->key + 8, key + 8, len - 8) == 0))
-            return s;
+    for (size_t i = (size_t)hash_of(key, len, word) & mask;; i = (i + 1) & mask) {
+        const struct wd_strmap_slot *s = &m->slots[i];
+        if (!s->value)
+            return i;
+        if (s->word == word && s->len == len &&
+            (len <= 8 || memcmp(m->keys[i] + 8, key + 8, len - 8) == 0))
+            return i;
     }
 }
 
@@ -81,28 +105,30 @@ static void grow(struct wd_strmap *m)
     struct wd_strmap old = *m;
     m->cap *= 2;
     m->slots = wd_calloc(m->cap, sizeof(*m->slots));
-    for (size_t i = 0; i < old.cap; i++)
-        if (old.slots[i].key)
-            *probe(m, old.slots[i].key, old.slots[i].len, old.slots[i].hash,
-                   old.slots[i].prefix) = old.slots[i];
+    m->keys = wd_calloc(m->cap, sizeof(*m->keys));
+    for (size_t i = 0; i < old.cap; i++) {
+        if (!old.slots[i].value)
+            continue;
+        size_t k = find(m, old.keys[i], old.slots[i].len, old.slots[i].word);
+        m->slots[k] = old.slots[i];
+        m->keys[k] = old.keys[i];
+    }
     free(old.slots);
+    free(old.keys);
 }
 
 bool wd_strmap_put(struct wd_strmap *m, const char *key, size_t len, size_t value)
 {
     if ((m->count + 1) * 2 > m->cap)
         grow(m);
-    if (len > UINT32_MAX || value > UINT32_MAX)
+    if (len > UINT32_MAX || value >= UINT32_MAX)
         abort(); /* a code list is never that large */
-    uint64_t h = wd_hash64(key, len, 0), prefix = prefix_of(key, len);
-    struct wd_strmap_slot *s = probe(m, key, len, h, prefix);
-    if (s->key)
+    uint64_t word = pack(key, len);
+    size_t i = find(m, key, len, word);
+    if (m->slots[i].value)
         return false;
-    s->key = key;
-    s->len = (uint32_t)len;
-    s->hash = h;
-    s->prefix = prefix;
-    s->value = (uint32_t)value;
+    m->slots[i] = (struct wd_strmap_slot){word, (uint32_t)len, (uint32_t)value + 1};
+    m->keys[i] = key;
     m->count++;
     return true;
 }
@@ -111,9 +137,9 @@ bool wd_strmap_get(const struct wd_strmap *m, const char *key, size_t len, size_
 {
     if (!m->slots || len > UINT32_MAX)
         return false;
-    struct wd_strmap_slot *s = probe(m, key, len, wd_hash64(key, len, 0), prefix_of(key, len));
-    if (!s->key)
+    const struct wd_strmap_slot *s = &m->slots[find(m, key, len, pack(key, len))];
+    if (!s->value)
         return false;
-    *value = s->value;
+    *value = s->value - 1;
     return true;
 }

@@ -2,9 +2,11 @@
  * strmap.h - a hash table from byte strings to indexes, for O(1) lookups of reference
  * codes, column names and code-list names.
  *
- * Open addressing with linear probing, kept at most half full. Keys are borrowed: they
- * must outlive the map (code lists keep them in their own arena). Keys are shorter than
- * 4 GiB and values below 2^32 (indexes into a code list).
+ * Open addressing with linear probing, kept at most half full. A slot is 16 bytes: the
+ * key's bytes packed into one word (all of a key of up to 8 bytes, as codes are), its
+ * length and its value, so a code is found in one cache line without reading the key.
+ * Keys are borrowed: they must outlive the map (code lists keep them in their own arena).
+ * Keys are shorter than 4 GiB and values below 2^32 - 1 (indexes into a code list).
  */
 #ifndef WD_STRMAP_H
 #define WD_STRMAP_H
@@ -14,17 +16,15 @@
 #include <stdint.h>
 
 struct wd_strmap_slot {
-    uint64_t hash;
-    uint64_t prefix; /* the key's first 8 bytes, zero-padded: short keys (codes) compare
-                        without reading the key itself */
-    const char *key; /* NULL when empty */
+    uint64_t word;  /* the key packed (up to 8 bytes), else its first 8 bytes */
     uint32_t len;
-    uint32_t value;
+    uint32_t value; /* the value + 1; 0 marks an empty slot */
 };
 
 struct wd_strmap {
     struct wd_strmap_slot *slots;
-    size_t cap; /* a power of two */
+    const char **keys; /* beside the slots: read only for keys longer than 8 bytes */
+    size_t cap;        /* a power of two */
     size_t count;
 };
 
