@@ -57,6 +57,48 @@ static void ident(struct wd_db *db, struct wd_buf *b, const char *name)
     PQfreemem(q);
 }
 
+/*
+ * The index that finds a run's rows. A run's rows arrive together, at the end of the
+ * table, so a BRIN index (the run ids of each 128 pages) finds them as well as a B-tree
+ * would, at a fraction of the cost of keeping it: a B-tree on _run_id took a quarter of
+ * the server's work in a COPY (0.54 s of 2.14 s a million rows, bench/), a BRIN 0.26 s.
+ * autosummarize lets autovacuum summarize the pages of each load as they fill.
+ */
+static void run_index(struct wd_db *db, const struct wd_definition *def, struct wd_buf *sql)
+{
+    wd_buf_printf(sql, "CREATE INDEX ON walidata.");
+    ident(db, sql, def->table);
+    wd_buf_printf(sql, " USING brin (_run_id) WITH (autosummarize = on);\n");
+}
+
+/* Tables made before 0.3.0 found a run's rows with a B-tree: replaced by run_index's. */
+static int upgrade_run_index(struct wd_db *db, const struct wd_definition *def,
+                             struct wd_buf *sql, struct wd_error *err)
+{
+    const char *p[1] = {def->table};
+    PGresult *res = wd_db_query(
+        db,
+        "SELECT i.indexrelid::regclass::text, am.amname FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam "
+        "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+        "WHERE i.indrelid = ('walidata.' || quote_ident($1))::regclass AND i.indnatts = 1 "
+        "AND a.attname = '_run_id'",
+        1, p, err);
+    if (!res)
+        return WD_EDB;
+    bool brin = false;
+    for (int r = 0; r < PQntuples(res); r++)
+        brin = brin || strcmp(PQgetvalue(res, r, 1), "brin") == 0;
+    if (!brin) {
+        for (int r = 0; r < PQntuples(res); r++)
+            if (strcmp(PQgetvalue(res, r, 1), "btree") == 0)
+                wd_buf_printf(sql, "DROP INDEX %s;\n", PQgetvalue(res, r, 0));
+        run_index(db, def, sql);
+    }
+    PQclear(res);
+    return 0;
+}
+
 static void create_table(struct wd_db *db, const struct wd_definition *def, struct wd_buf *sql)
 {
     wd_buf_printf(sql, "CREATE TABLE walidata.");
@@ -82,9 +124,8 @@ static void create_table(struct wd_db *db, const struct wd_definition *def, stru
         }
         wd_buf_printf(sql, ")");
     }
-    wd_buf_printf(sql, ");\nCREATE INDEX ON walidata.");
-    ident(db, sql, def->table);
-    wd_buf_printf(sql, " (_run_id);\n");
+    wd_buf_printf(sql, ");\n");
+    run_index(db, def, sql);
 }
 
 /* Compares the existing table with the definition; adds new columns to sql. */
@@ -386,6 +427,8 @@ int wd_dataset_sync(struct wd_db *db, const struct wd_definition *def, FILE *log
         rc = extend_table(db, def, cols, &sql, log, err);
         if (rc == 0)
             rc = check_primary_key(db, def, err);
+        if (rc == 0)
+            rc = upgrade_run_index(db, def, &sql, err);
         /* tables made before 0.2.0 carried a foreign key on _run_id */
         char fk[140];
         snprintf(fk, sizeof(fk), "%s__run_id_fkey", def->table);

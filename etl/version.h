@@ -2,6 +2,6 @@
 #ifndef WD_VERSION_H
 #define WD_VERSION_H
 
-#define WD_VERSION "0.2.0"
+#define WD_VERSION "0.3.0"
 
 #endif

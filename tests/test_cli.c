@@ -339,7 +339,7 @@ static void test_help_and_version(void **state)
     (void)state;
     struct tu_result r = tu_walidata("version", NULL);
     assert_int_equal(r.status, 0);
-    tu_assert_contains(r.out, "walidata 0.2.0");
+    tu_assert_contains(r.out, "walidata 0.3.0");
     tu_assert_contains(r.out, "jansson");
     tu_result_free(&r);
     r = tu_walidata("help", NULL);

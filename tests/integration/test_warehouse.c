@@ -188,6 +188,19 @@ static void test_migrate_twice_changes_nothing(void **state)
     assert_sql(w.db, vars,
                "SELECT md5(string_agg(v::text, ',' ORDER BY dataset, name)) FROM "
                "meta.variable v");
+
+    /* a table made before 0.3.0 found a run's rows with a B-tree: migrate makes it a BRIN,
+     * and leaves the table's other indexes alone */
+    free(sql(w.db, "DROP INDEX walidata.penempatan_tenaga_kerja__run_id_idx; CREATE INDEX "
+                   "ON walidata.penempatan_tenaga_kerja (_run_id); SELECT 1"));
+    const char *run_indexes =
+        "SELECT string_agg(am.amname || ':' || i.indisprimary, ',' ORDER BY am.amname, "
+        "i.indisprimary) "
+        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = "
+        "c.relam WHERE i.indrelid = 'walidata.penempatan_tenaga_kerja'::regclass";
+    assert_sql(w.db, "btree:false,btree:true", "%s", run_indexes);
+    wd_expect(&w, 0, "db", "migrate");
+    assert_sql(w.db, "brin:false,btree:true", "%s", run_indexes);
     free(versions);
     free(catalog);
     free(meta);
@@ -235,6 +248,13 @@ static void test_dataset_tables_keys_comments_metadata(void **state)
         assert_sql(w.db, "0",
                    "SELECT count(*) FROM pg_constraint WHERE contype = 'f' "
                    "AND conrelid = 'walidata.%s'::regclass",
+                   table);
+        /* a run's rows are found by a BRIN index on _run_id, the only index besides the
+         * primary key */
+        assert_sql(w.db, "brin",
+                   "SELECT string_agg(am.amname, ',') FROM pg_index i JOIN pg_class c ON "
+                   "c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam WHERE i.indrelid = "
+                   "'walidata.%s'::regclass AND NOT i.indisprimary",
                    table);
         /* one column per stored field, in the definition's order, then the two */
         char want[4096] = "";
