@@ -15,7 +15,7 @@
 const char *wd_sql_type(const struct wd_fielddef *f)
 {
     if (f->privacy == WD_PRIVACY_PSEUDONYMIZE)
-        return "text";
+        return "bytea"; /* the HMAC's 32 bytes; tables made before 0.3.0 have its hex text */
     switch (f->type) {
     case WD_TYPE_INTEGER:
         return "bigint";
@@ -149,7 +149,9 @@ static int extend_table(struct wd_db *db, const struct wd_definition *def, PGres
             return WD_ESCHEMA;
         }
         const char *want = wd_sql_type(&def->fields[fi]);
-        if (strcmp(want, type) != 0) {
+        bool hex_pseudonym = def->fields[fi].privacy == WD_PRIVACY_PSEUDONYMIZE &&
+                             strcmp(type, "text") == 0;
+        if (strcmp(want, type) != 0 && !hex_pseudonym) {
             wd_error_set(err, WD_ESCHEMA, "column %s of walidata.%s is %s in the warehouse, but "
                          "the definition makes it %s", name, def->table, type, want);
             wd_error_hint(err, "Keep the field's type, or publish the new type as a new dataset "

@@ -91,6 +91,7 @@ static int on_row(void *ctx, const struct wd_good_row *row)
     struct wd__load *l = ctx;
     const struct wd_definition *def = l->def;
     char pseudo[WD_PSEUDONYM_LEN + 1];
+    unsigned char pseudo_bytes[WD_PSEUDONYM_BYTES];
     struct wd_buf *b = &l->copy.buf;
     wd_binary_row(b, (int)l->nstored + 1);
     for (size_t i = 0; i < row->nfields; i++) {
@@ -100,9 +101,16 @@ static int on_row(void *ctx, const struct wd_good_row *row)
         const char *v = row->values[i];
         size_t len = row->lens[i];
         if (v && f->privacy == WD_PRIVACY_PSEUDONYMIZE) {
-            wd_pseudonymize(l->pseudonymizer, v, len, pseudo);
-            v = pseudo;
-            len = WD_PSEUDONYM_LEN;
+            if (l->pseudonym_hex[i]) {
+                wd_pseudonymize(l->pseudonymizer, v, len, pseudo);
+                v = pseudo;
+                len = WD_PSEUDONYM_LEN;
+            } else {
+                /* bytea's binary form is its bytes, as text's is */
+                wd_pseudonymize_bytes(l->pseudonymizer, v, len, pseudo_bytes);
+                v = (const char *)pseudo_bytes;
+                len = WD_PSEUDONYM_BYTES;
+            }
         }
         if (!wd_binary_value(b, l->types[i], v, len)) {
             /* the validator's canonical text always encodes: this is a bug, not data */
@@ -234,6 +242,28 @@ static char *column_list(struct wd_db *db, const struct wd_definition *def)
         PQfreemem(q);
     }
     return b.data;
+}
+
+/* Which pseudonymized fields the table keeps as hex text (made before 0.3.0). */
+static int pseudonym_columns(struct wd__load *l, struct wd_error *err)
+{
+    if (!l->pseudonymizer)
+        return 0;
+    const char *p[1] = {l->def->table};
+    PGresult *res = wd_db_query(l->db,
+                                "SELECT column_name FROM information_schema.columns WHERE "
+                                "table_schema = 'walidata' AND table_name = $1 AND "
+                                "data_type = 'text'",
+                                1, p, err);
+    if (!res)
+        return WD_EDB;
+    for (int r = 0; r < PQntuples(res); r++) {
+        int i = wd_definition_field(l->def, PQgetvalue(res, r, 0));
+        if (i >= 0)
+            l->pseudonym_hex[i] = true;
+    }
+    PQclear(res);
+    return 0;
 }
 
 /* Starts the run: its row in etl.run, the content lock, the duplicate check. Returns 1
@@ -456,6 +486,7 @@ static int run_load(struct wd__load *lp, struct wd_error *err)
     }
     l.columns = column_list(db, def);
     l.types = wd_calloc(def->nfields, sizeof(*l.types));
+    l.pseudonym_hex = wd_calloc(def->nfields, sizeof(*l.pseudonym_hex));
     for (size_t i = 0; i < def->nfields; i++) {
         l.types[i] = wd_binary_type(&def->fields[i]);
         l.nstored += def->fields[i].privacy != WD_PRIVACY_DROP;
@@ -470,6 +501,8 @@ static int run_load(struct wd__load *lp, struct wd_error *err)
     }
     if ((rc = wd_db_exec(db, "BEGIN", err)) < 0)
         goto out;
+    if ((rc = pseudonym_columns(&l, err)) < 0)
+        goto rollback;
     int dup = start_run(&l, err);
     if (dup < 0) {
         rc = dup;
@@ -525,6 +558,7 @@ out:
     free(l.table);
     free(l.columns);
     free(l.types);
+    free(l.pseudonym_hex);
     wd_pseudonymizer_free(l.pseudonymizer);
     return rc;
 }

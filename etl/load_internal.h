@@ -32,6 +32,7 @@ struct wd__load {
     enum wd_binary_type *types; /* each field's binary type */
     size_t nstored;             /* fields that reach the table (not "drop") */
     struct wd_pseudonymizer *pseudonymizer; /* when a field pseudonymizes */
+    bool *pseudonym_hex; /* per field: its column is text (made before 0.3.0), not bytea */
     size_t run_id_len;
     bool copying;
     struct wd_error copy_err; /* why the COPY failed, when it did */

@@ -113,14 +113,20 @@ void wd_pseudonymizer_free(struct wd_pseudonymizer *z)
     free(z);
 }
 
-void wd_pseudonymize(struct wd_pseudonymizer *z, const char *v, size_t len,
-                     char out[WD_PSEUDONYM_LEN + 1])
+void wd_pseudonymize_bytes(struct wd_pseudonymizer *z, const char *v, size_t len,
+                           unsigned char out[WD_PSEUDONYM_BYTES])
 {
-    unsigned char md[32];
     size_t n = 0;
     if (!EVP_MAC_init(z->ctx, NULL, 0, NULL) ||
         !EVP_MAC_update(z->ctx, (const unsigned char *)v, len) ||
-        !EVP_MAC_final(z->ctx, md, &n, sizeof(md)))
+        !EVP_MAC_final(z->ctx, out, &n, WD_PSEUDONYM_BYTES))
         abort(); /* only out of memory */
+}
+
+void wd_pseudonymize(struct wd_pseudonymizer *z, const char *v, size_t len,
+                     char out[WD_PSEUDONYM_LEN + 1])
+{
+    unsigned char md[WD_PSEUDONYM_BYTES];
+    wd_pseudonymize_bytes(z, v, len, md);
     to_hex(md, out);
 }

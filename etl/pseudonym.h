@@ -1,7 +1,8 @@
 /*
  * pseudonym.h - pseudonymizing personal identifiers (NIK) before they reach the warehouse.
  *
- * A value becomes the hex of HMAC-SHA256(key, value): the same NIK always gives the same
+ * A value becomes HMAC-SHA256(key, value), stored as its 32 bytes (bytea; tables made before
+ * 0.3.0 keep its 64 hex characters in text): the same NIK always gives the same
  * pseudonym under the same key, so rows can still be linked and counted, but the NIK cannot
  * be read back without the key (UU 27/2022 on personal data). The key is read from the file
  * the configuration names (pseudonym_key_file) and is never logged.
@@ -13,6 +14,7 @@
 
 #include "error.h"
 
+#define WD_PSEUDONYM_BYTES 32
 #define WD_PSEUDONYM_LEN 64 /* hex characters */
 #define WD_PSEUDONYM_KEY_MIN 16
 
@@ -37,5 +39,8 @@ struct wd_pseudonymizer *wd_pseudonymizer_new(const struct wd_pseudonym *p);
 void wd_pseudonymizer_free(struct wd_pseudonymizer *z);
 void wd_pseudonymize(struct wd_pseudonymizer *z, const char *v, size_t len,
                      char out[WD_PSEUDONYM_LEN + 1]);
+/* The same pseudonym as its 32 bytes. */
+void wd_pseudonymize_bytes(struct wd_pseudonymizer *z, const char *v, size_t len,
+                           unsigned char out[WD_PSEUDONYM_BYTES]);
 
 #endif

@@ -340,7 +340,7 @@ static void test_dataset_tables_keys_comments_metadata(void **state)
     assert_sql(w.db, "Permenaker 39/2016",
                "SELECT substring(metadata->>'dasar_rujukan' from 'Permenaker 39/2016') FROM "
                "meta.dataset WHERE name = 'penempatan_tenaga_kerja'");
-    assert_sql(w.db, "2 text t pseudonymize",
+    assert_sql(w.db, "2 bytea t pseudonymize",
                "SELECT concat_ws(' ', position, type, personal, privacy) FROM meta.variable "
                "WHERE dataset = 'penempatan_tenaga_kerja' AND name = 'nik'");
     assert_sql(w.db, "numeric rupiah f",
