@@ -42,7 +42,7 @@ CORE_SRCS := \
 	etl/values.c etl/datefmt.c etl/identifiers.c etl/transform.c etl/rules.c \
 	etl/validate.c etl/timeliness.c etl/quality.c etl/report.c etl/report_text.c etl/config.c \
 	etl/db.c etl/migrate.c etl/copy.c etl/binary.c etl/dataset_table.c etl/codes_import.c \
-	etl/pseudonym.c etl/load.c etl/publish.c etl/audit.c etl/runs.c \
+	etl/pseudonym.c etl/content_hash.c etl/load.c etl/publish.c etl/audit.c etl/runs.c \
 	etl/schedule.c etl/schedule_parse.c etl/log.c etl/catalog.c etl/worker.c \
 	connectors/file.c connectors/source.c connectors/dropfolder.c connectors/pgsource.c
 CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd_validate.c \

@@ -1,10 +1,10 @@
 /*
- * load.c - one run: hashing the source, streaming it through the validator into COPY,
- * and deciding what the run is. The statements that publish and record it are publish.c.
+ * load.c - one run: streaming the source through the validator into COPY, checking that its
+ * content is new, and deciding what the run is. The statements that publish and record it
+ * are publish.c.
  */
 #include "load.h"
 
-#include <openssl/evp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../connectors/connector.h"
+#include "content_hash.h"
 #include "load_internal.h"
 #include "mem.h"
 #include "quality.h"
@@ -36,38 +37,6 @@ void wd__fault(const struct wd__load *l, const char *point)
 {
     if (l->fault && strcmp(l->fault, point) == 0)
         raise(SIGSTOP);
-}
-
-/* SHA-256 of the file's content (decompressed when gzip) and its size on disk. */
-static int hash_file(const char *path, char hex[65], char size[24], struct wd_error *err)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        wd_error_file(err, path);
-        return wd_error_set(err, WD_ENOTFOUND, "could not open file: No such file or directory");
-    }
-    snprintf(size, 24, "%lld", (long long)st.st_size);
-    struct wd_stream *in;
-    int rc = wd_file_stream_open(path, &in, err);
-    if (rc < 0)
-        return rc;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-    char *buf = wd_malloc(1 << 18);
-    ssize_t n;
-    while ((n = in->read(in, buf, 1 << 18, err)) > 0)
-        EVP_DigestUpdate(ctx, buf, (size_t)n);
-    unsigned char md[32];
-    unsigned int mdlen = 0;
-    EVP_DigestFinal_ex(ctx, md, &mdlen);
-    EVP_MD_CTX_free(ctx);
-    free(buf);
-    wd_stream_close(in);
-    if (n < 0)
-        return (int)n;
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    return 0;
 }
 
 static void progress(struct wd__load *l, uint64_t row, bool last)
@@ -165,53 +134,7 @@ static void on_record(void *ctx, const struct wd_record *rec, const size_t *colm
         l->opt->observe(l->opt->hook_ctx, rec, colmap);
 }
 
-/* A stream that hashes what it passes on: the SHA-256 of a query result. */
-struct hashing_stream {
-    struct wd_stream base;
-    struct wd_stream *inner;
-    EVP_MD_CTX *ctx;
-    uint64_t bytes;
-};
-
-static ssize_t hashing_read(struct wd_stream *s, void *buf, size_t n, struct wd_error *err)
-{
-    struct hashing_stream *h = (struct hashing_stream *)s;
-    ssize_t got = h->inner->read(h->inner, buf, n, err);
-    if (got > 0) {
-        EVP_DigestUpdate(h->ctx, buf, (size_t)got);
-        h->bytes += (uint64_t)got;
-    }
-    return got;
-}
-
-static void hashing_close(struct wd_stream *s)
-{
-    struct hashing_stream *h = (struct hashing_stream *)s;
-    EVP_MD_CTX_free(h->ctx);
-    free(h);
-}
-
-static struct hashing_stream *hashing_open(struct wd_stream *inner)
-{
-    struct hashing_stream *h = wd_calloc(1, sizeof(*h));
-    h->base.name = inner->name;
-    h->base.read = hashing_read;
-    h->base.close = hashing_close;
-    h->inner = inner;
-    h->ctx = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL);
-    return h;
-}
-
-static void hashing_finish(struct hashing_stream *h, char hex[65], char size[24])
-{
-    unsigned char md[32];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(h->ctx, md, &n);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    snprintf(size, 24, "%llu", (unsigned long long)h->bytes);
-}
+static int check_content_midway(struct wd__load *l);
 
 static int on_end(void *ctx, uint64_t row, bool rejected)
 {
@@ -220,6 +143,9 @@ static int on_end(void *ctx, uint64_t row, bool rejected)
     progress(l, row, false);
     if (row == 1000)
         wd__fault(l, "stop-in-copy");
+    if (!l->content_checked && l->content && (row & 1023) == 0 &&
+        wd_content_hash_ready(l->content) && check_content_midway(l) < 0)
+        return WD_EDB;
     /* a run that lasts, however fast the machine: 10 ms every thousand rows */
     if (row % 1000 == 0 && l->fault && strcmp(l->fault, "slow-rows") == 0)
         nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
@@ -266,8 +192,7 @@ static int pseudonym_columns(struct wd__load *l, struct wd_error *err)
     return 0;
 }
 
-/* Starts the run: its row in etl.run, the content lock, the duplicate check. Returns 1
- * when the content was published before (and not forced). */
+/* Starts the run: its row in etl.run. */
 static int start_run(struct wd__load *l, struct wd_error *err)
 {
     char arrived[24];
@@ -291,9 +216,26 @@ static int start_run(struct wd__load *l, struct wd_error *err)
     l->run_id_len = strlen(l->run_id);
     l->out->run_id = atoll(l->run_id);
     PQclear(res);
+    return 0;
+}
+
+/*
+ * Once the content's hash is known: one run at a time for the same content of the same
+ * dataset, and content published before makes this run a duplicate. Returns 1 when it is
+ * (and the run is not forced). A query result keeps its own place in its source instead.
+ */
+static int check_content(struct wd__load *l, struct wd_error *err)
+{
+    l->content_checked = true;
     if (l->given)
-        return 0; /* a query result: its source keeps its own place */
-    /* one run at a time for the same content of the same dataset */
+        return 0;
+    if (!l->sha_known) {
+        int rc = wd_content_hash_finish(l->content, l->sha_hex, err);
+        l->content = NULL;
+        if (rc < 0)
+            return rc;
+        l->sha_known = true;
+    }
     char key[200];
     snprintf(key, sizeof(key), "%s:%s", l->def->name, l->sha_hex);
     const char *k[1] = {key};
@@ -301,20 +243,45 @@ static int start_run(struct wd__load *l, struct wd_error *err)
                       err) < 0)
         return WD_EDB;
     const char *d[2] = {l->def->name, l->sha_hex};
-    res = wd_db_query(l->db,
-                      "SELECT run_id FROM etl.source_item WHERE dataset = $1 AND "
-                      "sha256 = decode($2, 'hex') AND published ORDER BY run_id DESC LIMIT 1",
-                      2, d, err);
+    PGresult *res = wd_db_query(l->db,
+                                "SELECT run_id FROM etl.source_item WHERE dataset = $1 AND "
+                                "sha256 = decode($2, 'hex') AND published ORDER BY run_id DESC "
+                                "LIMIT 1",
+                                2, d, err);
     if (!res)
         return WD_EDB;
     int dup = PQntuples(res) > 0;
     if (dup)
         l->out->duplicate_of = atoll(PQgetvalue(res, 0, 0));
     PQclear(res);
-    return dup && !l->opt->force;
+    l->duplicate = dup && !l->opt->force;
+    return l->duplicate;
+}
+
+/*
+ * The hash arrived while the rows stream (after about 75 ms for a million rows): the COPY so
+ * far is ended, its rows staying under the run's savepoint, the content is checked, and a
+ * new COPY carries on unless the content was a duplicate. The server thus never waits for
+ * the hash, and a duplicate costs a few thousand rows, not the file.
+ */
+static int check_content_midway(struct wd__load *l)
+{
+    uint64_t rows = l->copy.rows;
+    bool watch = l->copy.watch;
+    l->copy_ended = true;
+    int rc = wd_copy_finish(&l->copy, &l->copy_err);
+    if (rc == 0 && (rc = check_content(l, &l->copy_err)) == 0 &&
+        (rc = wd_copy_begin_binary(&l->copy, l->db, l->copy_sql, &l->copy_err)) == 0) {
+        l->copy_ended = false;
+        l->copy.rows = rows;
+        l->copy.watch = watch;
+        return 0;
+    }
+    return WD_EDB; /* stream_once says why: the COPY's error, or the duplicate */
 }
 
 #define KNOWN_KEY 1 /* stream_once: an upsert's COPY into the table met a key it holds */
+#define DUPLICATE 2 /* stream: the content was published before */
 
 /* Streams the source once into COPY: into the dataset's table when l->direct, else into
  * wd_stage. Returns 0, or KNOWN_KEY, or WD_EDB when the warehouse failed (the run is
@@ -339,19 +306,19 @@ static int stream_once(struct wd__load *l, int *file_rc, struct wd_error *file_e
     }
     if (rc == 0)
         rc = wd_copy_begin_binary(&l->copy, l->db, sql.data, err);
-    wd_buf_free(&sql);
+    free(l->copy_sql);
+    l->copy_sql = sql.data;
     if (rc < 0)
         return rc;
     /* an upsert straight into the table fails at the first key already there */
     l->copy.watch = l->direct && l->def->mode == WD_MODE_UPSERT;
     l->copying = true;
     struct wd_stream *in = NULL;
-    struct hashing_stream *hashing = NULL;
+    struct wd_stream *hashing = NULL;
     struct wd_validation v;
     memset(&v, 0, sizeof(v));
     if (l->given) {
-        hashing = hashing_open(l->given);
-        in = &hashing->base;
+        in = hashing = wd_hashing_stream_open(l->given);
         *file_rc = 0;
     } else {
         *file_rc = wd_file_stream_open(l->path, &in, file_err);
@@ -361,10 +328,19 @@ static int stream_once(struct wd__load *l, int *file_rc, struct wd_error *file_e
         struct wd_validate_options vo = {true, l->opt->arrival_day};
         *file_rc = wd_validate_ex(l->def, l->codes, in, &sink, &vo, &v, file_err);
         if (hashing)
-            hashing_finish(hashing, l->sha_hex, l->size);
+            wd_hashing_stream_result(hashing, l->sha_hex, l->size);
         wd_stream_close(in);
     }
     l->copying = false;
+    if (l->copy_ended) { /* at the content check */
+        wd_validation_free(&v);
+        if (l->duplicate)
+            return DUPLICATE;
+        if (l->copy.watch && strcmp(l->copy.sqlstate, "23505") == 0)
+            return KNOWN_KEY;
+        *err = l->copy_err;
+        return WD_EDB;
+    }
     if (l->copy.answered) {
         wd_validation_free(&v);
         rc = wd_copy_stop(&l->copy, "walidata stopped the load", err);
@@ -418,17 +394,27 @@ static int stream(struct wd__load *l, int *file_rc, struct wd_error *file_err,
 {
     l->direct = l->def->mode == WD_MODE_APPEND || (l->def->mode == WD_MODE_UPSERT && !l->given);
     int rc = stream_once(l, file_rc, file_err, err);
-    if (rc != KNOWN_KEY)
-        return rc;
-    wd__fault(l, "stop-in-upsert-fallback");
-    wd_error_clear(err);
-    wd_error_clear(file_err);
-    if ((rc = wd_db_exec(l->db, "ROLLBACK TO SAVEPOINT data", err)) < 0 ||
-        (rc = start_over(l, err)) < 0)
-        return rc;
-    l->direct = false;
-    l->known_keys = true;
-    return stream_once(l, file_rc, file_err, err);
+    if (rc == KNOWN_KEY) {
+        wd__fault(l, "stop-in-upsert-fallback");
+        wd_error_clear(err);
+        wd_error_clear(file_err);
+        if ((rc = wd_db_exec(l->db, "ROLLBACK TO SAVEPOINT data", err)) < 0 ||
+            (rc = start_over(l, err)) < 0)
+            return rc;
+        l->direct = false;
+        l->known_keys = true;
+        l->content_checked = false; /* its lock went with the savepoint: taken again */
+        rc = stream_once(l, file_rc, file_err, err);
+    }
+    if (rc == 0 && !l->content_checked) {
+        /* an unreadable file's COPY was abandoned, and the transaction with it */
+        if (*file_rc < 0 && (rc = wd_db_exec(l->db, "ROLLBACK TO SAVEPOINT data", err)) < 0)
+            return rc;
+        rc = check_content(l, err);
+        if (rc > 0)
+            rc = DUPLICATE;
+    }
+    return rc;
 }
 
 static int run_load(struct wd__load *lp, struct wd_error *err);
@@ -473,7 +459,7 @@ static int run_load(struct wd__load *lp, struct wd_error *err)
                                "a secret key of at least %d bytes.", WD_PSEUDONYM_KEY_MIN);
             return WD_ECONFIG;
         }
-    int rc = l.given ? 0 : hash_file(path, l.sha_hex, l.size, err);
+    int rc = l.given ? 0 : wd_content_hash_start(path, l.size, &l.content, err);
     if (rc < 0)
         return rc;
     l.table = wd_db_ident(db, def->table);
@@ -503,23 +489,23 @@ static int run_load(struct wd__load *lp, struct wd_error *err)
         goto out;
     if ((rc = pseudonym_columns(&l, err)) < 0)
         goto rollback;
-    int dup = start_run(&l, err);
-    if (dup < 0) {
-        rc = dup;
+    if ((rc = start_run(&l, err)) < 0 || (rc = wd_db_exec(db, "SAVEPOINT data", err)) < 0)
         goto rollback;
-    }
-    if (dup) {
+    int file_rc = 0;
+    struct wd_error file_err;
+    wd_error_clear(&file_err);
+    rc = stream(&l, &file_rc, &file_err, err);
+    if (rc == DUPLICATE) {
+        /* nothing of it is kept, not even what the validation found so far */
         out->state = WD_RUN_DUPLICATE;
         snprintf(out->reason, sizeof(out->reason), "the same content was published by run %lld",
                  (long long)out->duplicate_of);
+        if ((rc = wd_db_exec(db, "ROLLBACK TO SAVEPOINT data", err)) < 0 ||
+            (rc = start_over(&l, err)) < 0)
+            goto rollback;
+    } else if (rc < 0) {
+        goto rollback;
     } else {
-        if ((rc = wd_db_exec(db, "SAVEPOINT data", err)) < 0)
-            goto rollback;
-        int file_rc = 0;
-        struct wd_error file_err;
-        wd_error_clear(&file_err);
-        if ((rc = stream(&l, &file_rc, &file_err, err)) < 0)
-            goto rollback;
         /* a query with nothing new is a run that found nothing, not a refusal */
         if (l.given && file_rc == 0 && rep->validation.counts.rows == 0) {
             rep->quality.accepted = true;
@@ -552,6 +538,8 @@ rollback:
         wd_error_detail(err, "The run was rolled back: nothing of %s was published or recorded.",
                         path);
 out:
+    wd_content_hash_cancel(l.content);
+    free(l.copy_sql);
     if (l.rejects)
         fclose(l.rejects);
     wd_buf_free(&l.line);

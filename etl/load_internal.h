@@ -43,6 +43,12 @@ struct wd__load {
     struct wd_buf line;
 
     struct wd_stream *given; /* a stream given by the caller, hashed as it is read */
+    struct wd_content_hash *content; /* a file's hash, on its way (content_hash.h) */
+    bool sha_known;       /* sha_hex is set */
+    bool content_checked; /* the content lock is held and duplicates were looked for */
+    bool duplicate;       /* the content was published before (and the run not forced) */
+    bool copy_ended;      /* the COPY was ended midway, for the content check */
+    char *copy_sql;       /* the COPY statement, to start it again after that check */
     double started, last_progress;
     const char *fault; /* WALIDATA_FAULT: tests stop a run midway, or slow it down */
 };

@@ -811,6 +811,21 @@ static void test_load_upsert_read_twice_keeps_rejects_once(void **state)
     assert_sql(w.db, "40000 40000",
                "SELECT concat_ws(' ', count(*), count(*) FILTER (WHERE _run_id = 3 AND "
                "upah = 6000000)) FROM walidata.penempatan_tenaga_kerja");
+
+    /* the same 40020 rows again: the content's hash usually arrives while they stream, and
+     * the run stops there; either way a duplicate, with nothing of its reading kept */
+    struct tu_result d = wd(&w, "load", "--mapping", "penempatan_tenaga_kerja", "--arrived",
+                            BEKASI_ARRIVED, late, NULL);
+    assert_status(d, 0);
+    tu_assert_contains(d.out, "not loaded (run 4): the same content was published by run 3");
+    tu_result_free(&d);
+    assert_sql(w.db, "duplicate 3 0 0",
+               "SELECT concat_ws(' ', state, duplicate_of, coalesce(rows_read, 0), "
+               "(SELECT count(*) FROM etl.reject WHERE run_id = 4)) FROM etl.run "
+               "WHERE run_id = 4");
+    assert_sql(w.db, "40000 0",
+               "SELECT count(*) || ' ' || count(*) FILTER (WHERE _run_id = 4) FROM "
+               "walidata.penempatan_tenaga_kerja");
     free(late);
     free(old);
     free(mixed);
