@@ -51,18 +51,23 @@ CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd
 	etl/cmd_mapping.c
 TEST_NAMES := test_reader test_codes test_definition test_values test_identifiers \
 	test_rules test_validate test_config test_cli test_expr test_samples test_reference \
-	test_systemd test_schedule test_source test_binary test_pseudonym test_strmap integration/test_pgsource integration/test_warehouse \
-	integration/test_load integration/test_runs integration/test_daemon
+	test_systemd test_schedule test_source test_binary test_pseudonym test_strmap \
+	integration/test_pgsource integration/test_warehouse \
+	integration/test_load_publish integration/test_load_faults integration/test_load_concurrent \
+	integration/test_load_privacy integration/test_runs integration/test_daemon_files \
+	integration/test_daemon_signals integration/test_daemon_jobs
 FUZZ_NAMES := fuzz_reader fuzz_definition
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/etl/migrations.o
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS := $(TEST_NAMES:%=$(BUILD)/tests/%)
+TEST_UTIL_OBJS := $(BUILD)/tests/testutil.o $(BUILD)/tests/integration/dbassert.o \
+	$(BUILD)/tests/integration/loadutil.o $(BUILD)/tests/integration/daemonutil.o
 LIB := $(BUILD)/libwalidata.a
 BIN := $(BUILD)/walidata
 DEPS_STAMP := build/.deps-ok
 
-.SECONDARY: $(TEST_BINS:%=%.o) $(BUILD)/tests/testutil.o $(BUILD)/tests/integration/dbassert.o
+.SECONDARY: $(TEST_BINS:%=%.o) $(TEST_UTIL_OBJS)
 .PHONY: all check unit-check cli-check demo fuzz fuzz-run bench install uninstall clean format deps
 
 all: $(BIN)
@@ -98,8 +103,6 @@ $(LIB): $(CORE_OBJS)
 
 $(BIN): $(CLI_OBJS) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(PKG_LIBS)
-
-TEST_UTIL_OBJS := $(BUILD)/tests/testutil.o $(BUILD)/tests/integration/dbassert.o
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_UTIL_OBJS) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_UTIL_OBJS) $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
@@ -150,4 +153,4 @@ format:
 clean:
 	rm -rf build
 
--include $(CORE_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_BINS:=.d) $(BUILD)/tests/testutil.d $(BUILD)/tests/integration/dbassert.d
+-include $(CORE_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_BINS:=.d) $(TEST_UTIL_OBJS:.o=.d)
