@@ -34,40 +34,65 @@ enum wd_binary_type wd_binary_type(const struct wd_fielddef *f)
     }
 }
 
-static void be16(struct wd_buf *b, uint16_t v)
+/*
+ * Values are written straight into the buffer after one reservation each: through
+ * wd_buf_append, the fifteen values of a placement row were some forty calls, 3-4 % of a
+ * load's samples.
+ */
+static unsigned char *put16(unsigned char *p, uint16_t v)
 {
-    unsigned char x[2] = {(unsigned char)(v >> 8), (unsigned char)v};
-    wd_buf_append(b, x, 2);
+    p[0] = (unsigned char)(v >> 8);
+    p[1] = (unsigned char)v;
+    return p + 2;
 }
 
-static void be32(struct wd_buf *b, uint32_t v)
+static unsigned char *put32(unsigned char *p, uint32_t v)
 {
-    unsigned char x[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
-                          (unsigned char)(v >> 8), (unsigned char)v};
-    wd_buf_append(b, x, 4);
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+    return p + 4;
 }
 
-static void be64(struct wd_buf *b, uint64_t v)
+static unsigned char *put64(unsigned char *p, uint64_t v)
 {
-    be32(b, (uint32_t)(v >> 32));
-    be32(b, (uint32_t)v);
+    return put32(put32(p, (uint32_t)(v >> 32)), (uint32_t)v);
+}
+
+/* Where the next bytes go, with room for extra of them (and the NUL); NULL past the
+ * buffer's maximum. */
+static unsigned char *room(struct wd_buf *b, size_t extra)
+{
+    return wd_buf_reserve(b, extra) ? (unsigned char *)b->data + b->len : NULL;
+}
+
+static void written(struct wd_buf *b, const unsigned char *end)
+{
+    b->len = (size_t)((const char *)end - b->data);
+    b->data[b->len] = '\0';
 }
 
 void wd_binary_header(struct wd_buf *b)
 {
     wd_buf_append(b, "PGCOPY\n\377\r\n\0", 11);
-    be32(b, 0); /* flags */
-    be32(b, 0); /* header extension */
+    unsigned char *p = room(b, 8);
+    if (p)
+        written(b, put32(put32(p, 0), 0)); /* flags, header extension */
 }
 
 void wd_binary_row(struct wd_buf *b, int nfields)
 {
-    be16(b, (uint16_t)nfields);
+    unsigned char *p = room(b, 2);
+    if (p)
+        written(b, put16(p, (uint16_t)nfields));
 }
 
 void wd_binary_trailer(struct wd_buf *b)
 {
-    be16(b, 0xFFFF);
+    unsigned char *p = room(b, 2);
+    if (p)
+        written(b, put16(p, 0xFFFF));
 }
 
 static bool digits_at(const char *s, int n, int *out)
@@ -84,7 +109,7 @@ static bool digits_at(const char *s, int n, int *out)
 
 /* "[-]digits[.digits][e[+-]digits]" to PostgreSQL's numeric: base-10000 digits, weight,
  * sign and display scale. */
-static bool numeric(struct wd_buf *b, const char *v, size_t len)
+static unsigned char *numeric(unsigned char *p, const char *v, size_t len)
 {
     bool neg = len && v[0] == '-';
     size_t i = neg ? 1 : 0;
@@ -96,7 +121,7 @@ static bool numeric(struct wd_buf *b, const char *v, size_t len)
             continue;
         }
         if (v[i] < '0' || v[i] > '9' || nd >= (int)sizeof(dig))
-            return false;
+            return NULL;
         dig[nd++] = v[i];
     }
     if (point < 0)
@@ -105,7 +130,7 @@ static bool numeric(struct wd_buf *b, const char *v, size_t len)
     if (i < len) {
         long e = strtol(v + i + 1, NULL, 10);
         if (e < -100 || e > 100)
-            return false;
+            return NULL;
         point += (int)e;
         dscale -= (int)e;
     }
@@ -120,7 +145,7 @@ static bool numeric(struct wd_buf *b, const char *v, size_t len)
     int groups = (total + 3) / 4;
     int16_t d[48];
     if (groups > 48)
-        return false;
+        return NULL;
     for (int g = 0; g < groups; g++) {
         int val = 0;
         for (int k = 0; k < 4; k++) {
@@ -145,27 +170,35 @@ static bool numeric(struct wd_buf *b, const char *v, size_t len)
         weight = 0;
         neg = false;
     }
-    be32(b, (uint32_t)(8 + 2 * ndigits));
-    be16(b, (uint16_t)ndigits);
-    be16(b, (uint16_t)(int16_t)weight);
-    be16(b, neg ? 0x4000 : 0x0000);
-    be16(b, (uint16_t)dscale);
+    p = put32(p, (uint32_t)(8 + 2 * ndigits));
+    p = put16(p, (uint16_t)ndigits);
+    p = put16(p, (uint16_t)(int16_t)weight);
+    p = put16(p, neg ? 0x4000 : 0x0000);
+    p = put16(p, (uint16_t)dscale);
     for (int g = start; g < end; g++)
-        be16(b, (uint16_t)d[g]);
-    return true;
+        p = put16(p, (uint16_t)d[g]);
+    return p;
 }
+
+/* The most a value other than text takes: a numeric of 48 base-10000 digits. */
+#define MAX_FIXED (4 + 8 + 2 * 48)
 
 bool wd_binary_value(struct wd_buf *b, enum wd_binary_type t, const char *v, size_t len)
 {
+    unsigned char *p = room(b, (v && t == WD_BIN_TEXT ? len : 0) + MAX_FIXED);
+    if (!p)
+        return false;
     if (!v) {
-        be32(b, 0xFFFFFFFFu);
+        written(b, put32(p, 0xFFFFFFFFu));
         return true;
     }
     int y, m, d, hh, mi, ss;
     switch (t) {
     case WD_BIN_TEXT:
-        be32(b, (uint32_t)len);
-        wd_buf_append(b, v, len);
+        p = put32(p, (uint32_t)len);
+        if (len)
+            memcpy(p, v, len);
+        written(b, p + len);
         return true;
     case WD_BIN_INT8:
     case WD_BIN_INT4: {
@@ -178,38 +211,40 @@ bool wd_binary_value(struct wd_buf *b, enum wd_binary_type t, const char *v, siz
         long long x = strtoll(tmp, &end, 10);
         if (*end)
             return false;
-        if (t == WD_BIN_INT8) {
-            be32(b, 8);
-            be64(b, (uint64_t)x);
-        } else {
-            be32(b, 4);
-            be32(b, (uint32_t)(int32_t)x);
-        }
+        if (t == WD_BIN_INT8)
+            p = put64(put32(p, 8), (uint64_t)x);
+        else
+            p = put32(put32(p, 4), (uint32_t)(int32_t)x);
+        written(b, p);
         return true;
     }
     case WD_BIN_BOOL:
-        be32(b, 1);
-        wd_buf_putc(b, len == 4 && memcmp(v, "true", 4) == 0 ? 1 : 0);
+        p = put32(p, 1);
+        *p++ = len == 4 && memcmp(v, "true", 4) == 0 ? 1 : 0;
+        written(b, p);
         return true;
     case WD_BIN_DATE:
         if (len != 10 || !digits_at(v, 4, &y) || !digits_at(v + 5, 2, &m) ||
             !digits_at(v + 8, 2, &d))
             return false;
-        be32(b, 4);
-        be32(b, (uint32_t)(int32_t)(wd_days_from_civil(y, m, d) - PG_EPOCH_DAYS));
+        p = put32(p, 4);
+        written(b, put32(p, (uint32_t)(int32_t)(wd_days_from_civil(y, m, d) - PG_EPOCH_DAYS)));
         return true;
     case WD_BIN_TIMESTAMP:
         if (len != 19 || !digits_at(v, 4, &y) || !digits_at(v + 5, 2, &m) ||
             !digits_at(v + 8, 2, &d) || !digits_at(v + 11, 2, &hh) ||
             !digits_at(v + 14, 2, &mi) || !digits_at(v + 17, 2, &ss))
             return false;
-        be32(b, 8);
-        be64(b, (uint64_t)(((wd_days_from_civil(y, m, d) - PG_EPOCH_DAYS) * 86400 +
-                            hh * 3600 + mi * 60 + ss) *
-                           1000000));
+        p = put32(p, 8);
+        written(b, put64(p, (uint64_t)(((wd_days_from_civil(y, m, d) - PG_EPOCH_DAYS) * 86400 +
+                                        hh * 3600 + mi * 60 + ss) *
+                                       1000000)));
         return true;
     case WD_BIN_NUMERIC:
-        return numeric(b, v, len);
+        if (!(p = numeric(p, v, len)))
+            return false;
+        written(b, p);
+        return true;
     }
     return false;
 }

@@ -89,7 +89,7 @@ static int on_row(void *ctx, const struct wd_good_row *row)
             return WD_EDB;
         }
     }
-    wd_binary_value(b, WD_BIN_INT8, l->run_id, l->run_id_len);
+    wd_buf_append(b, l->run_id_value.data, l->run_id_value.len);
     if (wd_copy_end_row(&l->copy, &l->copy_err) < 0) {
         l->copy_failed = true;
         return WD_EDB;
@@ -213,7 +213,8 @@ static int start_run(struct wd__load *l, struct wd_error *err)
     if (!res)
         return WD_EDB;
     snprintf(l->run_id, sizeof(l->run_id), "%s", PQgetvalue(res, 0, 0));
-    l->run_id_len = strlen(l->run_id);
+    wd_buf_init(&l->run_id_value, 0);
+    wd_binary_value(&l->run_id_value, WD_BIN_INT8, l->run_id, strlen(l->run_id));
     l->out->run_id = atoll(l->run_id);
     PQclear(res);
     return 0;
@@ -540,6 +541,7 @@ rollback:
 out:
     wd_content_hash_cancel(l.content);
     free(l.copy_sql);
+    wd_buf_free(&l.run_id_value);
     if (l.rejects)
         fclose(l.rejects);
     wd_buf_free(&l.line);

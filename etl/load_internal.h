@@ -33,7 +33,7 @@ struct wd__load {
     size_t nstored;             /* fields that reach the table (not "drop") */
     struct wd_pseudonymizer *pseudonymizer; /* when a field pseudonymizes */
     bool *pseudonym_hex; /* per field: its column is text (made before 0.3.0), not bytea */
-    size_t run_id_len;
+    struct wd_buf run_id_value; /* the run id as every row's last binary COPY value */
     bool copying;
     struct wd_error copy_err; /* why the COPY failed, when it did */
     bool copy_failed;
