@@ -54,6 +54,14 @@ int wd_content_hash_start(const char *path, char size[24], struct wd_content_has
         wd_error_file(err, path);
         return wd_error_set(err, WD_ENOTFOUND, "could not open file: No such file or directory");
     }
+    if (!S_ISREG(st.st_mode)) {
+        /* a pipe would be shared between the hash and the rows, each getting part */
+        wd_error_file(err, path);
+        wd_error_set(err, WD_EIO, "not a regular file: a load reads its file twice, for the "
+                     "content's hash and for the rows");
+        wd_error_hint(err, "Save the data to a file first, then load that file.");
+        return WD_EIO;
+    }
     snprintf(size, 24, "%lld", (long long)st.st_size);
     struct wd_content_hash *h = wd_calloc(1, sizeof(*h));
     int rc = wd_file_stream_open(path, &h->in, err);

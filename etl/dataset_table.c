@@ -71,7 +71,8 @@ static void run_index(struct wd_db *db, const struct wd_definition *def, struct 
     wd_buf_printf(sql, " USING brin (_run_id) WITH (autosummarize = on);\n");
 }
 
-/* Tables made before 0.3.0 found a run's rows with a B-tree: replaced by run_index's. */
+/* Tables made before 0.3.0 found a run's rows with a B-tree: replaced by run_index's (a
+ * B-tree of another name is someone's own, and stays). */
 static int upgrade_run_index(struct wd_db *db, const struct wd_definition *def,
                              struct wd_buf *sql, struct wd_error *err)
 {
@@ -82,7 +83,8 @@ static int upgrade_run_index(struct wd_db *db, const struct wd_definition *def,
         "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam "
         "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
         "WHERE i.indrelid = ('walidata.' || quote_ident($1))::regclass AND i.indnatts = 1 "
-        "AND a.attname = '_run_id'",
+        "AND a.attname = '_run_id' AND (am.amname <> 'btree' OR c.relname = "
+        "left($1 || '__run_id_idx', 63))",
         1, p, err);
     if (!res)
         return WD_EDB;

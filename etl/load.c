@@ -282,6 +282,7 @@ static int check_content_midway(struct wd__load *l)
 }
 
 #define KNOWN_KEY 1 /* stream_once: an upsert's COPY into the table met a key it holds */
+#define STOPPED_COPY "walidata stopped the COPY to read the server's answer"
 #define DUPLICATE 2 /* stream: the content was published before */
 
 /* Streams the source once into COPY: into the dataset's table when l->direct, else into
@@ -305,6 +306,7 @@ static int stream_once(struct wd__load *l, int *file_rc, struct wd_error *file_e
         wd_buf_printf(&sql, "COPY %s (%s, _run_id) FROM STDIN (FORMAT binary)", l->table,
                       l->columns);
     }
+    l->copy_ended = l->copy_failed = false;
     if (rc == 0)
         rc = wd_copy_begin_binary(&l->copy, l->db, sql.data, err);
     free(l->copy_sql);
@@ -339,13 +341,20 @@ static int stream_once(struct wd__load *l, int *file_rc, struct wd_error *file_e
             return DUPLICATE;
         if (l->copy.watch && strcmp(l->copy.sqlstate, "23505") == 0)
             return KNOWN_KEY;
-        *err = l->copy_err;
-        return WD_EDB;
+        *err = l->copy_err; /* the COPY's error, or the hash's (an unreadable file) */
+        return l->copy_err.code ? l->copy_err.code : WD_EDB;
     }
     if (l->copy.answered) {
         wd_validation_free(&v);
-        rc = wd_copy_stop(&l->copy, "walidata stopped the load", err);
-        return strcmp(l->copy.sqlstate, "23505") == 0 ? KNOWN_KEY : rc < 0 ? rc : WD_EDB;
+        rc = wd_copy_stop(&l->copy, STOPPED_COPY, err);
+        if (l->opt->cancel && atomic_load(l->opt->cancel))
+            return wd_error_set(err, WD_ECANCELLED, "the run was cancelled: walidata is stopping");
+        /* a key the table holds; or the server said something else (a WARNING) and our
+         * own CopyFail ended the COPY: staging is right for both */
+        if (strcmp(l->copy.sqlstate, "23505") == 0 ||
+            (strcmp(l->copy.sqlstate, "57014") == 0 && strstr(err->msg, STOPPED_COPY)))
+            return KNOWN_KEY;
+        return rc < 0 ? rc : WD_EDB;
     }
     progress(l, v.counts.rows, true);
     if (*file_rc == WD_ECANCELLED) {
@@ -413,6 +422,15 @@ static int stream(struct wd__load *l, int *file_rc, struct wd_error *file_err,
             return rc;
         rc = check_content(l, err);
         if (rc > 0)
+            rc = DUPLICATE;
+    } else if (rc == WD_EDB && !l->content_checked && !l->given &&
+               PQstatus(l->db->conn) == CONNECTION_OK) {
+        /* a re-sent file fails an append's COPY at its first key (or waits for a run of
+         * the same content to commit, then fails): a duplicate, when its content says so */
+        struct wd_error dup_err;
+        wd_error_clear(&dup_err);
+        if (wd_db_exec(l->db, "ROLLBACK TO SAVEPOINT data", &dup_err) == 0 &&
+            check_content(l, &dup_err) > 0)
             rc = DUPLICATE;
     }
     return rc;

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define BEKASI_NAME "penempatan_2025-08_kota_bekasi.csv"
 /* The Bogor sample, and the arrival day that makes it timely. */
@@ -498,6 +500,52 @@ static void test_load_values_land_verbatim(void **state)
     warehouse_close(&w);
 }
 
+/* An append dataset with a key fails the COPY of a re-sent file at its first row, before
+ * the content's hash is checked: still a duplicate, recorded as one, not an error. And a
+ * pipe, which the hash and the rows would share, is refused by name. */
+static void test_load_append_with_key_resent_and_pipe(void **state)
+{
+    (void)state;
+    char dir[PATH_MAX], path[PATH_MAX + 32];
+    snprintf(dir, sizeof(dir), "%s/mappings_append", tu_tmpdir());
+    assert_true(mkdir(dir, 0700) == 0 || errno == EEXIST);
+    json_error_t je;
+    json_t *d = json_load_file("mappings/penempatan_tenaga_kerja.json", 0, &je);
+    assert_non_null(d);
+    json_object_set_new(d, "name", json_string("penempatan_append"));
+    json_object_set_new(json_object_get(d, "target"), "table", json_string("penempatan_append"));
+    json_object_set_new(json_object_get(d, "target"), "mode", json_string("append"));
+    snprintf(path, sizeof(path), "%s/penempatan_append.json", dir);
+    assert_int_equal(json_dump_file(d, path, JSON_INDENT(2)), 0);
+    json_decref(d);
+
+    struct warehouse w;
+    warehouse_open(&w, "wd_load_append_key", dir, true);
+    wd_expect(&w, 0, "load", "--mapping", "penempatan_append", "--arrived", BEKASI_ARRIVED,
+              BEKASI);
+    struct tu_result r = wd(&w, "load", "--mapping", "penempatan_append", "--arrived",
+                            BEKASI_ARRIVED, BEKASI, NULL);
+    assert_status(r, 0);
+    tu_assert_contains(r.out, "not loaded (run 2): the same content was published by run 1");
+    tu_result_free(&r);
+    assert_sql(w.db, "duplicate 1 58",
+               "SELECT concat_ws(' ', state, duplicate_of, (SELECT count(*) FROM "
+               "walidata.penempatan_append)) FROM etl.run WHERE run_id = 2");
+
+    char fifo[PATH_MAX];
+    snprintf(fifo, sizeof(fifo), "%s/penempatan_pipa.csv", tu_tmpdir());
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    r = wd(&w, "load", "--mapping", "penempatan_append", fifo, NULL);
+    assert_int_not_equal(r.status, 0);
+    tu_assert_contains(r.err, fifo);
+    tu_assert_contains(r.err, "not a regular file");
+    tu_result_free(&r);
+    assert_sql(w.db, "2", "SELECT count(*) FROM etl.run");
+    unlink(fifo);
+    warehouse_close(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -507,6 +555,7 @@ int main(void)
         cmocka_unit_test_teardown(test_load_replace_one_period, kill_children),
         cmocka_unit_test_teardown(test_load_unreadable_file_refused, kill_children),
         cmocka_unit_test_teardown(test_load_values_land_verbatim, kill_children),
+        cmocka_unit_test_teardown(test_load_append_with_key_resent_and_pipe, kill_children),
     };
     /* WD_TEST_FILTER=test_load_replace* runs only the tests whose names match */
     if (getenv("WD_TEST_FILTER"))
