@@ -8,17 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hexdigest.h"
+
 void wd_run_hash(const char *content, size_t len, unsigned char md[32])
 {
     unsigned int n = 0;
     if (EVP_Digest(content, len, md, &n, EVP_sha256(), NULL) != 1)
         abort(); /* only out of memory */
-}
-
-static void to_hex(const unsigned char md[32], char hex[65])
-{
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }
 
 int wd_audit_verify(struct wd_db *db, struct wd_audit_result *out, struct wd_error *err)
@@ -60,7 +56,7 @@ int wd_audit_verify(struct wd_db *db, struct wd_audit_result *out, struct wd_err
         unsigned char md[32];
         char hex[65];
         wd_run_hash(PQgetvalue(res, i, 4), (size_t)PQgetlength(res, i, 4), md);
-        to_hex(md, hex);
+        wd_digest_hex(md, hex);
         if (strcmp(hex, PQgetvalue(res, i, 3)) != 0) {
             out->first_bad = run;
             snprintf(out->why, sizeof(out->why), "run %lld does not match its hash: its record "

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "copy.h"
+#include "hexdigest.h"
 
 /* SHA-256 of a list's codes, labels and parents, as hex (65 bytes). */
 static void content_hash(const struct wd_codelist *l, char hex[65])
@@ -24,8 +25,7 @@ static void content_hash(const struct wd_codelist *l, char hex[65])
     unsigned int n = 0;
     EVP_DigestFinal_ex(ctx, md, &n);
     EVP_MD_CTX_free(ctx);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    wd_digest_hex(md, hex);
 }
 
 static int import_list(struct wd_db *db, const struct wd_codelist *l, FILE *log, int *imported,

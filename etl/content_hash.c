@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "../connectors/connector.h"
+#include "hexdigest.h"
 #include "mem.h"
 
 #define PIECE ((size_t)1 << 18)
@@ -96,8 +97,7 @@ int wd_content_hash_finish(struct wd_content_hash *h, char hex[65], struct wd_er
     int rc = h->rc;
     if (rc < 0)
         *err = h->err;
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", h->md[i]);
+    wd_digest_hex(h->md, hex);
     wd_stream_close(h->in);
     free(h);
     return rc;
@@ -155,7 +155,6 @@ void wd_hashing_stream_result(struct wd_stream *s, char hex[65], char size[24])
     unsigned char md[32];
     unsigned int n = 0;
     EVP_DigestFinal_ex(h->ctx, md, &n);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    wd_digest_hex(md, hex);
     snprintf(size, 24, "%llu", (unsigned long long)h->bytes);
 }

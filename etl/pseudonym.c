@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hexdigest.h"
 #include "mem.h"
 
 struct wd_pseudonym {
@@ -69,16 +70,6 @@ void wd_pseudonym_free(struct wd_pseudonym *p)
     free(p);
 }
 
-static void to_hex(const unsigned char md[32], char out[WD_PSEUDONYM_LEN + 1])
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[WD_PSEUDONYM_LEN] = '\0';
-}
-
 void wd_pseudonym(struct wd_pseudonym *p, const char *v, size_t len,
                   char out[WD_PSEUDONYM_LEN + 1])
 {
@@ -89,7 +80,7 @@ void wd_pseudonym(struct wd_pseudonym *p, const char *v, size_t len,
         !EVP_MAC_final(ctx, md, &n, sizeof(md)))
         abort(); /* only out of memory */
     EVP_MAC_CTX_free(ctx);
-    to_hex(md, out);
+    wd_digest_hex(md, out);
 }
 
 struct wd_pseudonymizer {
@@ -128,5 +119,5 @@ void wd_pseudonymize(struct wd_pseudonymizer *z, const char *v, size_t len,
 {
     unsigned char md[WD_PSEUDONYM_BYTES];
     wd_pseudonymize_bytes(z, v, len, md);
-    to_hex(md, out);
+    wd_digest_hex(md, out);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "hexdigest.h"
 #include "load_internal.h"
 #include "mem.h"
 
@@ -319,8 +320,7 @@ int wd__finish_run(struct wd_db *db, int64_t run_id, struct wd_error *err)
     wd_run_hash(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), md);
     PQclear(res);
     char hex[65];
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    wd_digest_hex(md, hex);
     const char *q[2] = {id, hex};
     return wd_db_command(db, "UPDATE etl.run SET hash = decode($2, 'hex') WHERE run_id = $1", 2,
                          q, err);
