@@ -114,12 +114,12 @@ demo: $(BIN)
 	@tests/samples/demo $(BUILD)/walidata
 
 # libFuzzer harnesses: clang with its fuzzer runtime, sanitizers on.
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS)
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ietl $(PKG_CFLAGS)
 fuzz: $(FUZZ_NAMES:%=build/fuzz/%)
-build/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) | $(DEPS_STAMP)
+build/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(BUILD)/etl/migrations.c | $(DEPS_STAMP)
 	@command -v clang >/dev/null || WALIDATA_FUZZ=1 .ci/install-deps
 	@mkdir -p build/fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) $(PKG_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) $(BUILD)/etl/migrations.c $(PKG_LIBS)
 FUZZ_SECONDS ?= 60
 fuzz-run: fuzz
 	@for f in $(FUZZ_NAMES); do \

@@ -8,6 +8,7 @@
  * repository's top folder.
  */
 #include <jansson.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@
 #include "../../etl/definition.h"
 
 static struct wd_codes *codes;
-static char path[256];
+static char path[PATH_MAX + 32];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -32,7 +33,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         wd_error_print(stderr, &err);
         abort();
     }
-    char dir[] = "/tmp/walidata-fuzz-XXXXXX";
+    /* each input is written to a file of a private folder, under TMPDIR as mkdtemp wants */
+    const char *tmp = getenv("TMPDIR");
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof(dir), "%s/walidata-fuzz-%s", tmp && tmp[0] ? tmp : "/tmp", "XXXXXX");
     if (!mkdtemp(dir))
         abort();
     snprintf(path, sizeof(path), "%s/fuzz_def.json", dir);
