@@ -84,9 +84,9 @@ bool wd_content_hash_ready(const struct wd_content_hash *h)
     return atomic_load_explicit(&h->done, memory_order_acquire);
 }
 
+/* Once the thread has ended. */
 static void release(struct wd_content_hash *h)
 {
-    pthread_join(h->thread, NULL);
     wd_stream_close(h->in);
     free(h);
 }
@@ -98,8 +98,7 @@ int wd_content_hash_finish(struct wd_content_hash *h, char hex[65], struct wd_er
     if (rc < 0)
         *err = h->err;
     wd_digest_hex(h->md, hex);
-    wd_stream_close(h->in);
-    free(h);
+    release(h);
     return rc;
 }
 
@@ -108,6 +107,7 @@ void wd_content_hash_cancel(struct wd_content_hash *h)
     if (!h)
         return;
     atomic_store_explicit(&h->stop, true, memory_order_relaxed);
+    pthread_join(h->thread, NULL);
     release(h);
 }
 

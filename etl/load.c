@@ -315,7 +315,6 @@ static int stream_once(struct wd__load *l, int *file_rc, struct wd_error *file_e
         return rc;
     /* an upsert straight into the table fails at the first key already there */
     l->copy.watch = l->direct && l->def->mode == WD_MODE_UPSERT;
-    l->copying = true;
     struct wd_stream *in = NULL;
     struct wd_stream *hashing = NULL;
     struct wd_validation v;
@@ -334,7 +333,6 @@ static int stream_once(struct wd__load *l, int *file_rc, struct wd_error *file_e
             wd_hashing_stream_result(hashing, l->sha_hex, l->size);
         wd_stream_close(in);
     }
-    l->copying = false;
     if (l->copy_ended) { /* at the content check */
         wd_validation_free(&v);
         if (l->duplicate)

@@ -34,7 +34,6 @@ struct wd__load {
     struct wd_pseudonymizer *pseudonymizer; /* when a field pseudonymizes */
     bool *pseudonym_hex; /* per field: its column is text (made before 0.3.0), not bytea */
     struct wd_buf run_id_value; /* the run id as every row's last binary COPY value */
-    bool copying;
     struct wd_error copy_err; /* why the COPY failed, when it did */
     bool copy_failed;
 
