@@ -19,9 +19,15 @@
  * next is being formatted (a 1 MiB piece left it idle a fifth of the time, bench/). */
 #define WD_COPY_CHUNK ((size_t)64 << 10)
 
+/* While the socket is full, rows wait in the buffer up to this many bytes before the client
+ * waits for the server: see ship() in copy.c. */
+#define WD_COPY_BACKLOG ((size_t)4 << 20)
+
 struct wd_copy {
     struct wd_db *db;
     struct wd_buf buf; /* rows not sent yet; in binary format the caller writes them here */
+    size_t handed;     /* bytes at the front of buf that libpq has taken already */
+    size_t left_over;  /* bytes libpq could not take when the buffer was last shipped */
     bool in_row;
     bool binary;       /* FORMAT binary: the header is written, the trailer sent at finish */
     uint64_t rows;
@@ -38,7 +44,8 @@ int wd_copy_begin_binary(struct wd_copy *c, struct wd_db *db, const char *sql,
                          struct wd_error *err);
 /* Adds one value to the current row (NULL for SQL NULL). */
 void wd_copy_value(struct wd_copy *c, const char *v, size_t len);
-/* Ends the row; sends the buffer when it is full. */
+/* Ends the row; sends what the socket takes once a piece is full, and waits for the server
+ * only when more than WD_COPY_BACKLOG bytes are waiting. */
 int wd_copy_end_row(struct wd_copy *c, struct wd_error *err);
 /* Sends what is left and ends the COPY; returns 0 when the server took every row. */
 int wd_copy_finish(struct wd_copy *c, struct wd_error *err);
