@@ -1,15 +1,28 @@
 /*
  * pseudonym.c - keyed HMAC-SHA256 with OpenSSL.
  *
- * The key is set once. wd_pseudonym takes a copy of the keyed context per value, so that
- * threads can share the key; a pseudonymizer keeps one copy and re-initialises it per value
- * (EVP_MAC_init with no key restarts HMAC from the key's saved inner and outer states).
+ * The key is set once. wd_pseudonym takes a copy of OpenSSL's keyed HMAC context per value,
+ * so that threads can share the key. A pseudonymizer, which a load uses for every NIK of a
+ * file, computes HMAC from its definition instead (RFC 2104):
+ *
+ *     HMAC(K, m) = SHA256((K ^ opad) || SHA256((K ^ ipad) || m))
+ *
+ * where the SHA-256 states after the one block K ^ ipad and the one block K ^ opad are
+ * computed once, at open. A value then costs two SHA-256 compressions and two struct
+ * copies. OpenSSL 3 marks its SHA256_CTX calls deprecated in favour of EVP, but an EVP
+ * digest context can only be copied by its provider, with an allocation and a free: through
+ * EVP_MAC, a million NIKs took 0.17-0.21 s; this way 0.10-0.11 s (same outputs; the tests
+ * check both ways against RFC 4231 and each other).
  */
+#define OPENSSL_SUPPRESS_DEPRECATED /* SHA256_Init, _Update, _Final: see above */
+
 #include "pseudonym.h"
 
 #include <errno.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +30,37 @@
 #include "hexdigest.h"
 #include "mem.h"
 
+/* SHA-256 having hashed the key's inner and outer blocks: secret, as the key is. */
+struct hmac_states {
+    SHA256_CTX inner, outer;
+};
+
 struct wd_pseudonym {
     EVP_MAC *mac;
     EVP_MAC_CTX *keyed; /* initialised with the key; copied for every value */
+    struct hmac_states states;
 };
+
+/* The key padded to one block (hashed first when longer), XORed with ipad and opad. */
+static void hmac_states_init(struct hmac_states *s, const unsigned char *key, size_t n)
+{
+    unsigned char block[SHA256_CBLOCK] = {0};
+    unsigned char pad[SHA256_CBLOCK];
+    if (n > sizeof(block))
+        SHA256(key, n, block);
+    else
+        memcpy(block, key, n);
+    for (size_t i = 0; i < sizeof(pad); i++)
+        pad[i] = block[i] ^ 0x36;
+    SHA256_Init(&s->inner);
+    SHA256_Update(&s->inner, pad, sizeof(pad));
+    for (size_t i = 0; i < sizeof(pad); i++)
+        pad[i] = block[i] ^ 0x5c;
+    SHA256_Init(&s->outer);
+    SHA256_Update(&s->outer, pad, sizeof(pad));
+    OPENSSL_cleanse(block, sizeof(block));
+    OPENSSL_cleanse(pad, sizeof(pad));
+}
 
 int wd_pseudonym_open(const char *key_file, struct wd_pseudonym **out, struct wd_error *err)
 {
@@ -52,11 +92,12 @@ int wd_pseudonym_open(const char *key_file, struct wd_pseudonym **out, struct wd
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
                            OSSL_PARAM_construct_end()};
     if (!p->keyed || !EVP_MAC_init(p->keyed, key, n, params)) {
-        memset(key, 0, sizeof(key));
+        OPENSSL_cleanse(key, sizeof(key));
         wd_pseudonym_free(p);
         return wd_error_set(err, WD_ECONFIG, "could not set up HMAC-SHA256");
     }
-    memset(key, 0, sizeof(key));
+    hmac_states_init(&p->states, key, n);
+    OPENSSL_cleanse(key, sizeof(key));
     *out = p;
     return 0;
 }
@@ -67,6 +108,7 @@ void wd_pseudonym_free(struct wd_pseudonym *p)
         return;
     EVP_MAC_CTX_free(p->keyed);
     EVP_MAC_free(p->mac);
+    OPENSSL_cleanse(&p->states, sizeof(p->states));
     free(p);
 }
 
@@ -84,15 +126,13 @@ void wd_pseudonym(struct wd_pseudonym *p, const char *v, size_t len,
 }
 
 struct wd_pseudonymizer {
-    EVP_MAC_CTX *ctx; /* this thread's copy of the keyed context */
+    struct hmac_states states; /* this thread's copy of the keyed states */
 };
 
 struct wd_pseudonymizer *wd_pseudonymizer_new(const struct wd_pseudonym *p)
 {
     struct wd_pseudonymizer *z = wd_calloc(1, sizeof(*z));
-    z->ctx = EVP_MAC_CTX_dup(p->keyed);
-    if (!z->ctx)
-        abort(); /* only out of memory */
+    z->states = p->states;
     return z;
 }
 
@@ -100,18 +140,20 @@ void wd_pseudonymizer_free(struct wd_pseudonymizer *z)
 {
     if (!z)
         return;
-    EVP_MAC_CTX_free(z->ctx);
+    OPENSSL_cleanse(&z->states, sizeof(z->states));
     free(z);
 }
 
 void wd_pseudonymize_bytes(struct wd_pseudonymizer *z, const char *v, size_t len,
                            unsigned char out[WD_PSEUDONYM_BYTES])
 {
-    size_t n = 0;
-    if (!EVP_MAC_init(z->ctx, NULL, 0, NULL) ||
-        !EVP_MAC_update(z->ctx, (const unsigned char *)v, len) ||
-        !EVP_MAC_final(z->ctx, out, &n, WD_PSEUDONYM_BYTES))
-        abort(); /* only out of memory */
+    unsigned char inner[SHA256_DIGEST_LENGTH];
+    SHA256_CTX c = z->states.inner;
+    SHA256_Update(&c, v, len);
+    SHA256_Final(inner, &c);
+    c = z->states.outer;
+    SHA256_Update(&c, inner, sizeof(inner));
+    SHA256_Final(out, &c);
 }
 
 void wd_pseudonymize(struct wd_pseudonymizer *z, const char *v, size_t len,

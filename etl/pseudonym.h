@@ -30,8 +30,9 @@ void wd_pseudonym_free(struct wd_pseudonym *p);
 void wd_pseudonym(struct wd_pseudonym *p, const char *v, size_t len, char out[WD_PSEUDONYM_LEN + 1]);
 
 /* A pseudonymizer is one thread's own working copy of the keyed HMAC: a run that
- * pseudonymizes a million NIKs takes one, and each value then costs the hash alone, not a
- * copy of the keyed state (about 0.16 s instead of 0.43 s per million). It gives the same
+ * pseudonymizes a million NIKs takes one, and each value then costs two SHA-256 compressions
+ * from the key's saved states (about 0.1 s a million, against 0.43 s for a copy of OpenSSL's
+ * keyed context per value). It gives the same
  * pseudonyms as wd_pseudonym and must not be shared between threads. */
 struct wd_pseudonymizer;
 

@@ -34,6 +34,13 @@ static void test_rfc4231_vectors(void **state)
         key4[i] = (unsigned char)(i + 1);
     char data4[50];
     memset(data4, 0xcd, sizeof(data4));
+    /* RFC 4231 test cases 6 and 7: a key longer than SHA-256's block is hashed first */
+    unsigned char key6[131];
+    memset(key6, 0xaa, sizeof(key6));
+    static const char data6[] = "Test Using Larger Than Block-Size Key - Hash Key First";
+    static const char data7[] = "This is a test using a larger than block-size key and a larger "
+                                "than block-size data. The key needs to be hashed before being "
+                                "used by the HMAC algorithm.";
     struct {
         const unsigned char *key;
         size_t keylen;
@@ -45,6 +52,10 @@ static void test_rfc4231_vectors(void **state)
          "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
         {key4, sizeof(key4), data4, sizeof(data4),
          "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"},
+        {key6, sizeof(key6), data6, sizeof(data6) - 1,
+         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
+        {key6, sizeof(key6), data7, sizeof(data7) - 1,
+         "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"},
     };
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         struct wd_pseudonym *p = NULL;
@@ -64,6 +75,40 @@ static void test_rfc4231_vectors(void **state)
             wd_pseudonymize(z, "3171012345678901", 16, own); /* another value between */
             wd_pseudonym(p, "3171012345678901", 16, shared);
             assert_string_equal(own, shared);
+        }
+        wd_pseudonymizer_free(z);
+        wd_pseudonym_free(p);
+    }
+}
+
+/* The pseudonymizer computes HMAC from SHA-256 states of its own; OpenSSL's HMAC (the shared
+ * key's way) must agree with it for keys around the block's 64 bytes, where the padding and
+ * the hashing of long keys change, and for values across a block's boundary. */
+static void test_pseudonymizer_agrees_with_openssl(void **state)
+{
+    (void)state;
+    static const size_t key_lens[] = {16, 44, 63, 64, 65, 200};
+    unsigned char key[200];
+    char value[150];
+    for (size_t i = 0; i < sizeof(key); i++)
+        key[i] = (unsigned char)(i * 37 + 11);
+    for (size_t i = 0; i < sizeof(value); i++)
+        value[i] = (char)('0' + i % 10);
+    for (size_t k = 0; k < sizeof(key_lens) / sizeof(key_lens[0]); k++) {
+        /* a key file's last byte may not be a newline: it would be trimmed */
+        key[key_lens[k] - 1] = 'k';
+        struct wd_pseudonym *p = NULL;
+        struct wd_error err;
+        wd_error_clear(&err);
+        assert_int_equal(wd_pseudonym_open(write_key("agree", key, key_lens[k]), &p, &err), 0);
+        struct wd_pseudonymizer *z = wd_pseudonymizer_new(p);
+        for (size_t len = 0; len <= sizeof(value); len++) {
+            char shared[WD_PSEUDONYM_LEN + 1], own[WD_PSEUDONYM_LEN + 1];
+            wd_pseudonym(p, value, len, shared);
+            wd_pseudonymize(z, value, len, own);
+            if (strcmp(shared, own) != 0)
+                fail_msg("key of %zu bytes, value of %zu: OpenSSL %s, pseudonymizer %s",
+                         key_lens[k], len, shared, own);
         }
         wd_pseudonymizer_free(z);
         wd_pseudonym_free(p);
@@ -93,6 +138,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc4231_vectors),
+        cmocka_unit_test(test_pseudonymizer_agrees_with_openssl),
         cmocka_unit_test(test_key_file_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
