@@ -71,6 +71,7 @@ struct wd_fielddef {
     size_t min_length, max_length; /* in characters */
     char *pattern;
     pcre2_code *regex; /* the pattern compiled to match whole values (JIT when available) */
+    bool regex_jit;    /* compiled to machine code: matched with pcre2_jit_match */
     struct wd_strlist enum_values;
 
     /* transforms, applied after trimming, in this order: recode, case, pad */

@@ -198,7 +198,8 @@ static int load_constraints(struct wd_fielddef *f, const struct wd_jdoc *doc, co
             return wd_json_error(doc, p, "invalid regular expression: %s at character %zu",
                                  (const char *)why, (size_t)at + 1);
         }
-        pcre2_jit_compile(f->regex, PCRE2_JIT_COMPLETE); /* without JIT it still matches */
+        /* without JIT it still matches, through the interpreter */
+        f->regex_jit = pcre2_jit_compile(f->regex, PCRE2_JIT_COMPLETE) == 0;
         f->pattern = wd_strdup(pattern);
     }
     const json_t *e = json_object_get(c, "enum");
