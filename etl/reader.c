@@ -462,6 +462,36 @@ static bool transcode(struct wd_reader *r, struct field_span *sp)
     return true;
 }
 
+/*
+ * Whether every field of the record is plain ASCII without a NUL of its own, looked at in
+ * one pass over the arena, where the fields lie end to end each with its NUL: the record is
+ * plain when no byte has its high bit set and the zero bytes are exactly one a field. Most
+ * records of most files are; checking field by field cost 1.5 % of a load's instructions,
+ * mostly in the bytes after the last whole word of each short field.
+ */
+static bool record_is_plain(const struct wd_reader *r)
+{
+    const unsigned char *p = (const unsigned char *)r->arena.data;
+    size_t len = r->arena.len, zeros = 0, i = 0;
+    const uint64_t high = 0x8080808080808080ull, low7 = 0x7f7f7f7f7f7f7f7full;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (w & high)
+            return false;
+        /* every byte is below 0x80: adding 0x7f sets the high bit of each that is not 0,
+         * with no carry into the next; the multiply adds the eight 0/1 bytes up */
+        uint64_t nonzero = ((w + low7) & high) >> 7;
+        zeros += 8 - (size_t)((nonzero * 0x0101010101010101ull) >> 56);
+    }
+    for (; i < len; i++) {
+        if (p[i] & 0x80)
+            return false;
+        zeros += p[i] == 0;
+    }
+    return zeros == r->nspans;
+}
+
 /* Checks encoding, transcodes when needed, and points r->rec at the record. */
 static void finish_record(struct wd_reader *r, struct wd_record *rec)
 {
@@ -470,7 +500,8 @@ static void finish_record(struct wd_reader *r, struct wd_record *rec)
         r->cap_fields = r->nspans;
         r->fields = wd_realloc(r->fields, r->cap_fields * sizeof(*r->fields));
     }
-    for (size_t i = 0; i < r->nspans; i++) {
+    size_t to_check = record_is_plain(r) ? 0 : r->nspans;
+    for (size_t i = 0; i < to_check; i++) {
         struct field_span *sp = &r->spans[i];
         const char *p = r->arena.data + sp->off;
         if (wd_utf8_is_plain(p, sp->len))
