@@ -54,7 +54,8 @@ TEST_NAMES := test_reader test_codes test_definition test_values test_identifier
 	test_systemd test_schedule test_source test_binary test_pseudonym test_strmap \
 	integration/test_pgsource integration/test_warehouse \
 	integration/test_load_publish integration/test_load_faults integration/test_load_concurrent \
-	integration/test_load_privacy integration/test_runs integration/test_daemon_files \
+	integration/test_load_privacy integration/test_load_backlog integration/test_runs \
+	integration/test_daemon_files \
 	integration/test_daemon_signals integration/test_daemon_jobs
 FUZZ_NAMES := fuzz_reader fuzz_definition
 
