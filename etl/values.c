@@ -1,13 +1,14 @@
 /*
  * values.c - locale-free number parsing with group and decimal separators.
  *
- * The text is rewritten into a canonical form ("-4500000.00") and only that form reaches
- * strtod, which reads '.' as the decimal point because walidata never calls setlocale for
- * LC_NUMERIC.
+ * The text is rewritten into a canonical form ("-4500000.00"); a short one is converted
+ * here, any other reaches strtod, which reads '.' as the decimal point because walidata
+ * never calls setlocale for LC_NUMERIC.
  */
 #include "values.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,11 +122,44 @@ bool wd_parse_integer(const char *s, size_t len, const struct wd_numfmt *fmt, ch
     return true;
 }
 
+/*
+ * The canonical text "[-]digits[.digits]" of at most 15 digits in all, as a double without
+ * strtod: the digits as an integer, below 2^53 and so exact in a double, divided by the
+ * power of ten of the fraction's length, at most 10^15 and exact too. IEEE division rounds
+ * its exact quotient correctly, as strtod does, so the two give the same double (Clinger's
+ * fast path). strtod was 0.8 of the 10 k instructions a placement row costs the checking
+ * thread, for one wage. False for what the fast path does not cover.
+ */
+static bool short_decimal(const char *c, double *out)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    bool neg = *c == '-';
+    c += neg;
+    uint64_t m = 0;
+    int digits = 0, frac = -1;
+    for (; *c; c++) {
+        if (*c == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (!is_digit(*c) || ++digits > 15)
+            return false;
+        m = m * 10 + (uint64_t)(*c - '0');
+        frac += frac >= 0;
+    }
+    double v = (double)m / pow10[frac < 0 ? 0 : frac];
+    *out = neg ? -v : v;
+    return true;
+}
+
 bool wd_parse_number(const char *s, size_t len, const struct wd_numfmt *fmt, char *canon,
                      size_t cap, double *out)
 {
     if (!canonical(s, len, fmt, true, canon, cap))
         return false;
+    if (short_decimal(canon, out))
+        return true;
     errno = 0;
     char *end;
     double v = strtod(canon, &end);

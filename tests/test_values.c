@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../etl/datefmt.h"
@@ -180,6 +181,60 @@ static const struct integer_case integer_cases[] = {
     {"Rp 5.067.381,50", &id_text, false, NULL, 0},
     {"120 orang", &id_fmt, false, NULL, 0},
 };
+
+/* Short decimals are converted without strtod (values.c, short_decimal): the double must
+ * be strtod's, bit for bit, for every length of integer part and fraction up to 15 digits
+ * and past them (where strtod takes over), signed and not. */
+static void test_short_decimals_match_strtod(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    int failures = 0;
+    for (int n = 0; n < 200000 && failures < 5; n++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        char text[40];
+        size_t o = 0;
+        if (x & 1)
+            text[o++] = '-';
+        int int_digits = (int)((x >> 1) % 12), frac_digits = (int)((x >> 5) % 9);
+        uint64_t d = x >> 9;
+        for (int i = 0; i < int_digits + frac_digits || i == 0; i++) {
+            if (i == int_digits && frac_digits)
+                text[o++] = '.';
+            text[o++] = (char)('0' + d % 10);
+            d = d / 10 ? d / 10 : x + (uint64_t)i * 7919;
+        }
+        text[o] = '\0';
+        char canon[64];
+        double got;
+        if (!wd_parse_number(text, o, &plain, canon, sizeof(canon), &got)) {
+            print_error("\"%s\" refused\n", text);
+            failures++;
+            continue;
+        }
+        double want = strtod(canon, NULL);
+        if (memcmp(&got, &want, sizeof(got)) != 0) {
+            print_error("\"%s\": %.17g, strtod gives %.17g\n", text, got, want);
+            failures++;
+        }
+    }
+    static const char *const edges[] = {"0", "-0", "0.1", "-0.000", "999999999999999",
+                                        "99999999.9999999", "0.999999999999999",
+                                        "1234567890123456", "9007199254740993", ".5", "-.25"};
+    for (size_t i = 0; i < N_ELEMS(edges); i++) {
+        char canon[64];
+        double got;
+        assert_true(wd_parse_number(edges[i], strlen(edges[i]), &plain, canon, sizeof(canon), &got));
+        double want = strtod(canon, NULL);
+        if (memcmp(&got, &want, sizeof(got)) != 0) {
+            print_error("\"%s\": %.17g, strtod gives %.17g\n", edges[i], got, want);
+            failures++;
+        }
+    }
+    assert_int_equal(failures, 0);
+}
 
 static void test_integers(void **state)
 {
@@ -660,6 +715,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_short_decimals_match_strtod),
         cmocka_unit_test(test_integers),
         cmocka_unit_test(test_number_text_is_length_bounded),
         cmocka_unit_test(test_dates),
