@@ -43,6 +43,7 @@ enum wd_mode { WD_MODE_APPEND, WD_MODE_UPSERT, WD_MODE_REPLACE };
 struct wd_recode {
     char *from;
     char *to;
+    size_t from_len, to_len;
 };
 
 struct wd_strlist {
@@ -50,6 +51,8 @@ struct wd_strlist {
     size_t n;
     size_t *lens;    /* lengths of the items, or NULL (then measured when used) */
     size_t max_len;  /* the longest item's length; 0 when not known */
+    uint64_t firsts[4]; /* with firsts_known: bit c is set when an item begins with byte c */
+    bool firsts_known;
 };
 
 /* The index of the len bytes at s in list, or -1. */

@@ -45,14 +45,14 @@ bool wd_transform(const struct wd_fielddef *f, const char *s, size_t len, char *
     /* an exact match first, then one that differs only in ASCII case ("mei" for "Mei") */
     const struct wd_recode *hit = NULL;
     for (size_t i = 0; i < f->nrecode && !hit; i++)
-        if (strlen(f->recode[i].from) == len && memcmp(f->recode[i].from, s, len) == 0)
+        if (f->recode[i].from_len == len && memcmp(f->recode[i].from, s, len) == 0)
             hit = &f->recode[i];
     for (size_t i = 0; i < f->nrecode && !hit; i++)
-        if (strlen(f->recode[i].from) == len && strncasecmp(f->recode[i].from, s, len) == 0)
+        if (f->recode[i].from_len == len && strncasecmp(f->recode[i].from, s, len) == 0)
             hit = &f->recode[i];
     if (hit) {
         s = hit->to;
-        len = strlen(s);
+        len = hit->to_len;
     }
     size_t pad = 0;
     if (f->pad && len > 0 && len < f->pad) {

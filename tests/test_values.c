@@ -572,6 +572,23 @@ static void test_missing_values(void **state)
     assert_false(wd_is_missing(&f, "N", 1));
     f.missing_values.lens = NULL;
 
+    /* measured as the loader measures them (lengths, longest, first bytes): the same answers,
+     * a value whose first byte no item has among them */
+    struct wd_strlist measured;
+    wd__strlist_copy(&measured, &f.missing_values);
+    f.missing_values = measured;
+    assert_true(measured.firsts_known);
+    assert_true(wd_is_missing(&f, "", 0));
+    assert_true(wd_is_missing(&f, "-", 1));
+    assert_true(wd_is_missing(&f, "NA", 2));
+    assert_true(wd_is_missing(&f, "...", 3));
+    assert_false(wd_is_missing(&f, "na", 2));
+    assert_false(wd_is_missing(&f, "N", 1));
+    assert_false(wd_is_missing(&f, "0", 1));
+    assert_false(wd_is_missing(&f, ".", 1));
+    assert_false(wd_is_missing(&f, "\xC2\xA0", 2));
+    wd__strlist_free(&measured);
+
     /* a field without missing values has none */
     f.missing_values.n = 0;
     f.missing_values.items = NULL;
@@ -597,11 +614,14 @@ static bool transform_str(const struct wd_fielddef *f, const char *in, const cha
     return out == in;
 }
 
+/* as the definition loader makes them: with the lengths of both sides */
+#define RECODE(f, t) {.from = (f), .to = (t), .from_len = sizeof(f) - 1, .to_len = sizeof(t) - 1}
+
 static struct wd_recode sex_recode[] = {
-    {.from = "L", .to = "1"},
-    {.from = "P", .to = "2"},
-    {.from = "Laki-laki", .to = "1"},
-    {.from = "Perempuan", .to = "2"},
+    RECODE("L", "1"),
+    RECODE("P", "2"),
+    RECODE("Laki-laki", "1"),
+    RECODE("Perempuan", "2"),
 };
 
 static void test_recode(void **state)
@@ -649,7 +669,7 @@ static void test_case(void **state)
     assert_true(transform_str(&f, "DKI Jakarta", "DKI Jakarta"));
 
     /* recode first, then case */
-    static struct wd_recode r[] = {{.from = "l", .to = "laki-laki"}};
+    static struct wd_recode r[] = {RECODE("l", "laki-laki")};
     f.recode = r;
     f.nrecode = 1;
     f.letter_case = WD_CASE_UPPER;
@@ -678,7 +698,7 @@ static void test_pad(void **state)
     assert_true(transform_str(&f, "\xD9\xA1", "\xD9\xA1")); /* an Arabic-Indic digit is not one */
 
     /* recode, then case, then pad */
-    static struct wd_recode r[] = {{.from = "x", .to = "7"}};
+    static struct wd_recode r[] = {RECODE("x", "7")};
     f.recode = r;
     f.nrecode = 1;
     f.pad = 2;
