@@ -38,6 +38,10 @@ static int load_one(struct wd_cli *cli, struct wd_db *db, const struct wd_defini
             if (def->mode == WD_MODE_REPLACE)
                 printf(", %" PRIu64 " earlier rows of the same periods replaced", res.replaced);
             printf("; quality %.1f\n", rep.quality.score);
+            if (res.attempts > 1)
+                printf("  Published on attempt %d: PostgreSQL rolled the earlier one%s back "
+                       "for a deadlock with another run of %s.\n",
+                       res.attempts, res.attempts > 2 ? "s" : "", def->name);
             status = WD_EXIT_OK;
         } else {
             printf("%s: REFUSED as run %" PRId64 ": %s\n", path, res.run_id, res.reason);

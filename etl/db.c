@@ -12,6 +12,8 @@ int wd_db_error(struct wd_db *db, const PGresult *res, struct wd_error *err)
 {
     if (!err)
         return WD_EDB;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state ? state : "");
     const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (primary) {
         wd_error_set(err, WD_EDB, "database error: %s", primary);

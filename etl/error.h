@@ -38,6 +38,7 @@ struct wd_error {
     char msg[1024];     /* primary message: lowercase, no final period */
     char detail[1024];  /* a full sentence, or "" */
     char hint[512];     /* a full sentence, or "" */
+    char sqlstate[6];   /* PostgreSQL's SQLSTATE of a database error, or "" */
 };
 
 /* Clears every member. */

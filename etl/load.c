@@ -276,6 +276,8 @@ static int check_content_midway(struct wd__load *l)
         l->copy_ended = false;
         l->copy.rows = rows;
         l->copy.watch = watch;
+        /* the rows so far are in the table (and their keys taken), the rest still to send */
+        wd__fault(l, "stop-after-content-check");
         return 0;
     }
     return WD_EDB; /* stream_once says why: the COPY's error, or the duplicate */
@@ -436,14 +438,37 @@ static int stream(struct wd__load *l, int *file_rc, struct wd_error *file_err,
 
 static int run_load(struct wd__load *lp, struct wd_error *err);
 
+/* What PostgreSQL asks to be run again: a deadlock (40P01) between two runs that insert
+ * the same keys in other orders, or a serialization failure (40001). */
+static bool worth_again(int rc, const struct wd_error *err, const struct wd_load_options *opt)
+{
+    return rc == WD_EDB && (strcmp(err->sqlstate, "40P01") == 0 ||
+                            strcmp(err->sqlstate, "40001") == 0) &&
+           !(opt->cancel && atomic_load(opt->cancel));
+}
+
 int wd_load_file(struct wd_db *db, const struct wd_definition *def, const struct wd_codes *codes,
                  const char *path, const struct wd_load_options *opt, struct wd_report *rep,
                  struct wd_load_result *out, struct wd_error *err)
 {
-    memset(out, 0, sizeof(*out));
-    struct wd__load l = {.db = db, .def = def, .codes = codes, .path = path, .opt = opt,
-                         .rep = rep, .out = out};
-    return run_load(&l, err);
+    for (int attempt = 1;; attempt++) {
+        memset(out, 0, sizeof(*out));
+        struct wd__load l = {.db = db, .def = def, .codes = codes, .path = path, .opt = opt,
+                             .rep = rep, .out = out};
+        int rc = run_load(&l, err);
+        out->attempts = attempt;
+        if (!worth_again(rc, err, opt))
+            return rc;
+        if (attempt == WD_LOAD_ATTEMPTS) {
+            wd_error_hint(err, "The load was run %d times and rolled back the same way each "
+                               "time: another run is writing the same keys of %s. Load the "
+                               "files one after the other.", attempt, def->name);
+            return rc;
+        }
+        /* the run left nothing: the file is read again, by a new run */
+        wd_report_reset(rep);
+        wd_error_clear(err);
+    }
 }
 
 int wd_load_stream(struct wd_db *db, const struct wd_definition *def, const struct wd_codes *codes,

@@ -64,14 +64,19 @@ struct wd_load_result {
     uint64_t published;       /* rows inserted or updated */
     uint64_t replaced;        /* rows of the same periods removed (mode replace) */
     char reason[512];         /* why refused */
+    int attempts;             /* 1, or more when a deadlock rolled a run of a file back */
 };
 
 /*
  * Runs one load of the file at path. rep (initialised by the caller for def and path)
  * receives the failures, counts and quality. Returns 0 with *out filled whatever the
  * state, or a negative WD_E* when the run could not be completed (then nothing at all was
- * recorded).
+ * recorded). A run that PostgreSQL rolls back for a deadlock or a serialization failure
+ * (two upserts of overlapping keys at once) is run again from the start, up to
+ * WD_LOAD_ATTEMPTS times in all: out->attempts says how many it took.
  */
+#define WD_LOAD_ATTEMPTS 3
+
 int wd_load_file(struct wd_db *db, const struct wd_definition *def, const struct wd_codes *codes,
                  const char *path, const struct wd_load_options *opt, struct wd_report *rep,
                  struct wd_load_result *out, struct wd_error *err);

@@ -1,6 +1,6 @@
 /*
  * loadutil.c - the helpers the load tests share: loading the Bekasi sample, editing a file's
- * bytes, and walidata run as a process of its own (fork and exec, its output in files), which
+ * bytes, placement files of generated keys, and walidata run as a process of its own (fork and exec, its output in files), which
  * with WALIDATA_FAULT set SIGSTOPs itself at a named point until the test kills it or lets it
  * go on. The processes started and not yet reaped are kept in a static table, so that the
  * teardown finds them after a failed assertion left the test's frame.
@@ -32,6 +32,22 @@ void replace_all(char *data, size_t len, const char *from, const char *to)
     }
     if (!found)
         fail_msg("\"%s\" not found", from);
+}
+
+char *placement_range(const char *name, int first, int last, const char *upah)
+{
+    int n = (first < last ? last - first : first - last) + 1, step = first <= last ? 1 : -1;
+    size_t cap = (size_t)n * 160 + 256, len = 0;
+    char *buf = malloc(cap);
+    len += (size_t)snprintf(buf, cap, "%s", PLACEMENT_HEADER);
+    for (int i = 0, k = first; i < n; i++, k += step)
+        len += (size_t)snprintf(buf + len, cap - len,
+                                "%d;GEN-%05d;" BEKASI_NIK_1 ";2;09/02/1989;3;32;3275;85154;"
+                                "7214.03;PT Garmen Indah Lestari;%s;20/08/2025;4;AKL\r\n",
+                                i + 1, k, upah);
+    char *path = tu_write(name, buf, len);
+    free(buf);
+    return path;
 }
 
 /* ---- walidata as a process of its own ---- */

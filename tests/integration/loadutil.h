@@ -42,6 +42,11 @@ void load_bekasi(const struct warehouse *w);
  * the test when there is none. */
 void replace_all(char *data, size_t len, const char *from, const char *to);
 
+/* A placement file (the shipped definition's dialect) of the keys GEN-<first> to GEN-<last>
+ * in that order (descending when last < first), every row valid and with the wage given
+ * ("4.500.000,00"); returns its path in the test's folder (caller frees). */
+char *placement_range(const char *name, int first, int last, const char *upah);
+
 /* ---- running a load that stops itself (WALIDATA_FAULT) ---- */
 
 /* A walidata process started here, and the files its stdout and stderr go to. */

@@ -2,7 +2,9 @@
  * test_load_concurrent.c - two `walidata load` runs at once against a real PostgreSQL
  * (tests/with-pg exports WALIDATA_TEST_DB): the same content twice, published once, the second
  * run a duplicate; two replaces of the same period, of a dataset without a key and of one with
- * a key, the one that commits last holding the period alone.
+ * a key, the one that commits last holding the period alone; two upserts of the same keys in
+ * opposite orders, whose deadlock PostgreSQL breaks and walidata answers by running the
+ * rolled-back one again.
  *
  * Each test makes its own database (wd_<test>). The first run is forked and exec'd with
  * WALIDATA_FAULT=stop-in-publish, which makes it SIGSTOP itself before its COMMIT; the second
@@ -151,12 +153,95 @@ static void test_load_concurrent_replace_with_key(void **state)
     free(second);
 }
 
+/* Two upserts of the same 3 000 keys at once, one in ascending order and one in descending:
+ * each comes to wait for a key the other has inserted, a deadlock PostgreSQL breaks by
+ * rolling one back (after deadlock_timeout, 1 s). That run is run again from the start and
+ * publishes as well: both exit 0, one on its second attempt, and the table holds the values
+ * of one file whole, from the run that committed last. */
+static void test_load_concurrent_upserts_deadlock_run_again(void **state)
+{
+    (void)state;
+    struct warehouse w;
+    warehouse_open(&w, "wd_load_concurrent_deadlock", NULL, true);
+    char *up = placement_range("penempatan_naik.csv", 1, 3000, "4.500.000,00");
+    char *down = placement_range("penempatan_turun.csv", 3000, 1, "5.100.000,00");
+    struct stopped_load a, b;
+    /* A stops where its COPY was cut for the content check (at row 1024, or a later
+     * multiple), the keys it sent so far inserted: B, going down, comes to wait for one */
+    start_stopped(&a, &w, "stop-after-content-check", "load", "--mapping",
+                  "penempatan_tenaga_kerja", "--arrived", BEKASI_ARRIVED, up, NULL);
+    spawn(&b, &w, "load", "--mapping", "penempatan_tenaga_kerja", "--arrived", BEKASI_ARRIVED,
+          down, NULL);
+    int status_b = -1;
+    if (!wait_for_lock_or_end(w.db, &b, &status_b))
+        fail_msg("the descending load ended (exit %d) without waiting for a key of the "
+                 "ascending one", status_b);
+    int status_a = continue_stopped(&a);
+    status_b = wait_exit(&b, 30000);
+    char *out_a = tu_read(a.out, NULL), *err_a = tu_read(a.err, NULL);
+    char *out_b = tu_read(b.out, NULL), *err_b = tu_read(b.err, NULL);
+    if (status_a != 0 || status_b != 0)
+        fail_msg("ascending: exit %d\n%s%s\ndescending: exit %d\n%s%s", status_a, out_a, err_a,
+                 status_b, out_b, err_b);
+    /* attempt 2, or 3 should the retry meet the other run's last keys once more */
+    const char *again = "back for a deadlock with another run of penempatan_tenaga_kerja.";
+    int runs_again = (strstr(out_a, "Published on attempt ") && strstr(out_a, again)) +
+                     (strstr(out_b, "Published on attempt ") && strstr(out_b, again));
+    if (runs_again != 1)
+        fail_msg("%d of the loads say they ran again, expected 1\nascending: %s\ndescending: %s",
+                 runs_again, out_a, out_b);
+    /* the rolled-back attempt left no run behind */
+    assert_sql(w.db, "published,published",
+               "SELECT string_agg(state, ',' ORDER BY run_id) FROM etl.run");
+    assert_sql(w.db, "3000 1 1",
+               "SELECT count(*) || ' ' || count(DISTINCT upah) || ' ' || count(DISTINCT _run_id) "
+               "FROM walidata.penempatan_tenaga_kerja");
+    assert_sql(w.db, "t",
+               "SELECT max(_run_id) = (SELECT max(run_id) FROM etl.run) "
+               "FROM walidata.penempatan_tenaga_kerja");
+    free(out_a);
+    free(err_a);
+    free(out_b);
+    free(err_b);
+    free(up);
+    free(down);
+    warehouse_close(&w);
+}
+
+/* A run rolled back for a deadlock every time (a trigger raises 40P01, as a deadlock would)
+ * is tried three times, then refused with PostgreSQL's message and what to do, the warehouse
+ * as it was. */
+static void test_load_deadlock_every_time_gives_up(void **state)
+{
+    (void)state;
+    struct warehouse w;
+    warehouse_open(&w, "wd_load_deadlock_gives_up", NULL, true);
+    free(sql(w.db, "CREATE FUNCTION public.uji_buntu() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                   "BEGIN RAISE EXCEPTION 'uji: buntu' USING ERRCODE = '40P01'; END $$; "
+                   "CREATE TRIGGER uji_buntu BEFORE INSERT ON walidata.penempatan_tenaga_kerja "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION public.uji_buntu(); SELECT 1"));
+    struct tu_result r = wd(&w, "load", "--mapping", "penempatan_tenaga_kerja", "--arrived",
+                            BEKASI_ARRIVED, BEKASI, NULL);
+    assert_status(r, 3);
+    tu_assert_contains(r.err, "walidata: database error: uji: buntu");
+    tu_assert_contains(r.err, "The load was run 3 times and rolled back the same way each time: "
+                              "another run is writing the same keys of penempatan_tenaga_kerja. "
+                              "Load the files one after the other.");
+    tu_result_free(&r);
+    assert_sql(w.db, "0 0",
+               "SELECT (SELECT count(*) FROM etl.run) || ' ' || "
+               "(SELECT count(*) FROM walidata.penempatan_tenaga_kerja)");
+    warehouse_close(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_load_concurrent_same_content_once, kill_children),
         cmocka_unit_test_teardown(test_load_concurrent_replace_without_key, kill_children),
         cmocka_unit_test_teardown(test_load_concurrent_replace_with_key, kill_children),
+        cmocka_unit_test_teardown(test_load_concurrent_upserts_deadlock_run_again, kill_children),
+        cmocka_unit_test(test_load_deadlock_every_time_gives_up),
     };
     /* WD_TEST_FILTER=test_load_concurrent_replace* runs only the tests whose names match */
     if (getenv("WD_TEST_FILTER"))

@@ -19,40 +19,10 @@
 #include <string.h>
 #include <sys/wait.h>
 
-/* ---- placement files ---- */
-
 /* A placement file of n valid rows (IDs GEN-00001...); returns its path (caller frees). */
 static char *placement_file(const char *name, int n)
 {
-    size_t cap = (size_t)n * 160 + 256, len = 0;
-    char *buf = malloc(cap);
-    len += (size_t)snprintf(buf, cap, "%s", PLACEMENT_HEADER);
-    for (int i = 1; i <= n; i++)
-        len += (size_t)snprintf(buf + len, cap - len,
-                                "%d;GEN-%05d;" BEKASI_NIK_1 ";2;09/02/1989;3;32;3275;85154;"
-                                "7214.03;PT Garmen Indah Lestari;4.500.000,00;20/08/2025;4;AKL\r\n",
-                                i, i);
-    char *path = tu_write(name, buf, len);
-    free(buf);
-    return path;
-}
-
-/* A placement file of the keys GEN-<first> to GEN-<last> in that order (descending when
- * last < first), every row with the wage given. */
-static char *placement_range(const char *name, int first, int last, const char *upah)
-{
-    int n = (first < last ? last - first : first - last) + 1, step = first <= last ? 1 : -1;
-    size_t cap = (size_t)n * 160 + 256, len = 0;
-    char *buf = malloc(cap);
-    len += (size_t)snprintf(buf, cap, "%s", PLACEMENT_HEADER);
-    for (int i = 0, k = first; i < n; i++, k += step)
-        len += (size_t)snprintf(buf + len, cap - len,
-                                "%d;GEN-%05d;" BEKASI_NIK_1 ";2;09/02/1989;3;32;3275;85154;"
-                                "7214.03;PT Garmen Indah Lestari;%s;20/08/2025;4;AKL\r\n",
-                                i + 1, k, upah);
-    char *path = tu_write(name, buf, len);
-    free(buf);
-    return path;
+    return placement_range(name, 1, n, "4.500.000,00");
 }
 
 /* ---- running a load that stops itself (WALIDATA_FAULT) ---- */
