@@ -59,13 +59,21 @@ static int parse_common(struct wd_cli *cli, const char *command, int argc, char 
     return 0;
 }
 
+/* `walidata COMMAND SUB [options]` of a command with the one subcommand SUB: refuses any
+ * other, then reads the common options after it. */
+static int subcommand(struct wd_cli *cli, const char *command, const char *sub, int argc,
+                      char **argv)
+{
+    if (argc < 2)
+        return wd_cli_usage(command, "expected a subcommand: %s", sub);
+    if (strcmp(argv[1], sub) != 0)
+        return wd_cli_usage(command, "unknown subcommand \"%s\": expected %s", argv[1], sub);
+    return parse_common(cli, command, argc - 1, argv + 1);
+}
+
 int wd_cmd_db(struct wd_cli *cli, int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "migrate") != 0)
-        return wd_cli_usage("db", argc < 2 ? "expected a subcommand: migrate"
-                                           : "unknown subcommand \"%s\": expected migrate",
-                            argc < 2 ? "" : argv[1]);
-    int rc = parse_common(cli, "db", argc - 1, argv + 1);
+    int rc = subcommand(cli, "db", "migrate", argc, argv);
     if (rc)
         return rc;
     if (optind + 1 < argc)
@@ -117,11 +125,7 @@ int wd_cmd_db(struct wd_cli *cli, int argc, char **argv)
 
 int wd_cmd_codes(struct wd_cli *cli, int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "import") != 0)
-        return wd_cli_usage("codes", argc < 2 ? "expected a subcommand: import"
-                                              : "unknown subcommand \"%s\": expected import",
-                            argc < 2 ? "" : argv[1]);
-    int rc = parse_common(cli, "codes", argc - 1, argv + 1);
+    int rc = subcommand(cli, "codes", "import", argc, argv);
     if (rc)
         return rc;
     argc--;

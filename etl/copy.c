@@ -196,13 +196,13 @@ int wd_copy_end_row(struct wd_copy *c, struct wd_error *err)
     return c->buf.len - c->handed >= c->left_over + WD_COPY_CHUNK ? ship(c, false, err) : 0;
 }
 
-int wd_copy_finish(struct wd_copy *c, struct wd_error *err)
+/* Ends the COPY, failing it with `why` unless NULL (the rows not taken yet are dropped
+ * then), and reads the server's answer: its error's SQLSTATE goes to c->sqlstate. */
+static int end_copy(struct wd_copy *c, const char *why, struct wd_error *err)
 {
-    if (c->binary)
-        wd_binary_trailer(&c->buf);
-    int rc = drain(c, false, err);
+    int rc = drain(c, why != NULL, err);
     wd_buf_free(&c->buf);
-    if (rc == 0 && PQputCopyEnd(c->db->conn, NULL) != 1)
+    if (rc == 0 && PQputCopyEnd(c->db->conn, why) != 1)
         rc = wd_db_error(c->db, NULL, err);
     PGresult *res;
     while ((res = PQgetResult(c->db->conn))) {
@@ -216,22 +216,16 @@ int wd_copy_finish(struct wd_copy *c, struct wd_error *err)
     return rc;
 }
 
+int wd_copy_finish(struct wd_copy *c, struct wd_error *err)
+{
+    if (c->binary)
+        wd_binary_trailer(&c->buf);
+    return end_copy(c, NULL, err);
+}
+
 int wd_copy_stop(struct wd_copy *c, const char *why, struct wd_error *err)
 {
-    int rc = drain(c, true, err);
-    if (rc == 0 && PQputCopyEnd(c->db->conn, why) != 1)
-        rc = wd_db_error(c->db, NULL, err);
-    PGresult *res;
-    while ((res = PQgetResult(c->db->conn))) {
-        if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK) {
-            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-            snprintf(c->sqlstate, sizeof(c->sqlstate), "%s", state ? state : "");
-            rc = wd_db_error(c->db, res, err);
-        }
-        PQclear(res);
-    }
-    wd_buf_free(&c->buf);
-    return rc;
+    return end_copy(c, why, err);
 }
 
 void wd_copy_abort(struct wd_copy *c, const char *why)
