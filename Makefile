@@ -52,7 +52,8 @@ CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd
 TEST_NAMES := test_reader test_codes test_definition test_values test_identifiers \
 	test_rules test_validate test_config test_cli test_expr test_samples test_reference \
 	test_systemd test_schedule test_source test_binary test_pseudonym test_strmap \
-	integration/test_pgsource integration/test_warehouse \
+	integration/test_pgsource integration/test_warehouse_migrate \
+	integration/test_warehouse_definitions integration/test_warehouse_analyst \
 	integration/test_load_publish integration/test_load_faults integration/test_load_concurrent \
 	integration/test_load_privacy integration/test_load_backlog integration/test_runs \
 	integration/test_daemon_files \

@@ -1,5 +1,6 @@
 /*
- * dbassert.c - the integration tests' assertions on the warehouse and on exit statuses.
+ * dbassert.c - the integration tests' assertions on the warehouse and on exit statuses, and
+ * the folders and JSON files the warehouse tests share.
  */
 #include "dbassert.h"
 
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 void (*tu_on_failure)(void);
@@ -114,6 +116,26 @@ void tu_sleep_ms(long ms)
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         ;
+}
+
+/* A new folder in the test's temporary folder; returns its path (caller frees). */
+char *tmp_subdir(const char *name)
+{
+    char *path = NULL;
+    if (asprintf(&path, "%s/%s", tu_tmpdir(), name) < 0)
+        abort();
+    if (mkdir(path, 0700) != 0)
+        fail_msg("mkdir %s failed", path);
+    return path;
+}
+
+json_t *json_file(const char *path)
+{
+    json_error_t je;
+    json_t *j = json_load_file(path, 0, &je);
+    if (!j)
+        fail_msg("%s: %s", path, je.text);
+    return j;
 }
 
 void warehouse_open(struct warehouse *w, const char *dbname, const char *mappings,

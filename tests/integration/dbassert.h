@@ -2,7 +2,8 @@
  * dbassert.h - the integration tests' warehouse: a fresh database per test with a config
  * naming it, walidata run as a process against it, and what the tests assert about both: a
  * query's first value, an expected exit status (and no sanitizer report), a statement's
- * error. Implemented in dbassert.c, linked into every test.
+ * error; and the folders and JSON files the warehouse tests make and read. Implemented in
+ * dbassert.c, linked into every test.
  *
  * A test that keeps logs of its own (the daemon's) sets tu_on_failure to print them before
  * a failed assertion ends the test.
@@ -10,6 +11,7 @@
 #ifndef WD_DBASSERT_H
 #define WD_DBASSERT_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "../testutil.h"
@@ -42,6 +44,12 @@ void tu_file_sha256(const char *path, char hex[65]);
 
 /* Sleeps ms milliseconds, through signals. */
 void tu_sleep_ms(long ms);
+
+/* Shared by the test_warehouse_*.c files. tmp_subdir makes the folder name in the test's
+ * temporary folder and returns its path (caller frees); json_file loads a JSON file whole (a
+ * new reference). Both fail the test when they cannot. */
+char *tmp_subdir(const char *name);
+json_t *json_file(const char *path);
 
 /* A test's own warehouse. */
 struct warehouse {
