@@ -296,6 +296,23 @@ static const struct date_case date_cases[] = {
     {"%d/%m/%Y", "17-08-2025", false, 0, 0, 0, 0, 0, 0},
     {"%Y-%m-%d", "2025-08-17", true, 2025, 8, 17, 0, 0, 0},
     {"%Y%m%d", "20250817", true, 2025, 8, 17, 0, 0, 0},
+    /* the full-width shapes read by position (datefmt.c, fixed_width), other separators,
+     * and what they refuse */
+    {"%Y/%m/%d", "2024/02/29", true, 2024, 2, 29, 0, 0, 0},
+    {"%d.%m.%Y", "29.02.2024", true, 2024, 2, 29, 0, 0, 0},
+    {"%Y-%m-%d", "2023-02-29", false, 0, 0, 0, 0, 0, 0},
+    {"%Y-%m-%d", "2024-13-01", false, 0, 0, 0, 0, 0, 0},
+    {"%Y-%m-%d", "2024-00-10", false, 0, 0, 0, 0, 0, 0},
+    {"%Y-%m-%d", "2024-04-00", false, 0, 0, 0, 0, 0, 0},
+    {"%Y-%m-%d", "0000-01-01", false, 0, 0, 0, 0, 0, 0},
+    {"%Y-%m-%d", "2O24-01-01", false, 0, 0, 0, 0, 0, 0},
+    {"%Y-%m-%d", "2024-01-1x", false, 0, 0, 0, 0, 0, 0},
+    {"%Y-%m-%d", "2024/01/10", false, 0, 0, 0, 0, 0, 0},
+    {"%Y/%m/%d", "2024-01-10", false, 0, 0, 0, 0, 0, 0},
+    {"%d/%m/%Y", "31/04/2024", false, 0, 0, 0, 0, 0, 0},
+    {"%d/%m/%Y", "1/02/2024x", false, 0, 0, 0, 0, 0, 0},
+    {"%d/%m/%Y", "01/2/20245", false, 0, 0, 0, 0, 0, 0},
+    {"%d/%m/%Y", "+1/02/2024", false, 0, 0, 0, 0, 0, 0},
     /* DD/MM, never MM/DD */
     {"%d/%m/%Y", "08/17/2025", false, 0, 0, 0, 0, 0, 0},
     /* Indonesian month names, any case, and English ones */
@@ -403,6 +420,30 @@ static void test_dates(void **state)
         }
     }
     assert_int_equal(failures, 0);
+}
+
+/* A value of the format's shape that is no day is told apart from one of another shape
+ * (the messages differ), whether the shape is read by position or by the interpreter. */
+static void test_date_shape(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *fmt, *in;
+        bool shape;
+    } cases[] = {
+        {"%Y-%m-%d", "2024-02-30", true}, {"%Y-%m-%d", "2024-02-3x", false},
+        {"%Y-%m-%d", "2024-2-30", true},  {"%d/%m/%Y", "31/09/2024", true},
+        {"%d/%m/%Y", "31-09-2024", false}, {"%d/%m/%Y", "1/13/2024", true},
+    };
+    for (size_t i = 0; i < N_ELEMS(cases); i++) {
+        struct wd_datetime dt;
+        bool shape = !cases[i].shape;
+        assert_false(wd_datefmt_parse_ex(cases[i].fmt, cases[i].in, strlen(cases[i].in), &dt,
+                                         &shape));
+        if (shape != cases[i].shape)
+            fail_msg("\"%s\" as \"%s\": shape %d, wanted %d", cases[i].in, cases[i].fmt, shape,
+                     cases[i].shape);
+    }
 }
 
 static void test_date_refusal_leaves_output_alone(void **state)
@@ -739,6 +780,7 @@ int main(void)
         cmocka_unit_test(test_integers),
         cmocka_unit_test(test_number_text_is_length_bounded),
         cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_date_shape),
         cmocka_unit_test(test_date_refusal_leaves_output_alone),
         cmocka_unit_test(test_datefmt_check),
         cmocka_unit_test(test_calendar_helpers),
