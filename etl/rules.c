@@ -71,6 +71,8 @@ static bool check_type(const struct wd_definition *def, const struct wd_fielddef
                        const char *v, size_t len, char *canon, struct wd_value_check *out,
                        double *num)
 {
+    if (f->type == WD_TYPE_STRING) /* most fields: nothing to parse */
+        return true;
     struct wd_numfmt nf = {def->decimal_char, def->group_char, f->bare_number};
     struct wd_datetime dt;
     int64_t i;

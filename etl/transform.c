@@ -14,6 +14,9 @@ static bool is_nbsp(const unsigned char *p, const unsigned char *end)
 void wd_trim(const char **s, size_t *len)
 {
     const unsigned char *p = (const unsigned char *)*s, *e = p + *len;
+    /* most values: neither end is a space, a control character or half a no-break space */
+    if (p == e || (p[0] > ' ' && p[0] != 0xC2 && e[-1] > ' ' && e[-1] != 0xA0))
+        return;
     for (;;) {
         if (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
             p++;

@@ -575,6 +575,13 @@ static void test_trim(void **state)
     trim_str("\xC2\xA0\xC2\xA0 \t", "");
     trim_str("\xC2", "\xC2"); /* half a no-break space is not one */
     trim_str("x\xA0", "x\xA0");
+    /* what the fast path passes over, and what it must not */
+    trim_str("abc", "abc");
+    trim_str("a", "a");
+    trim_str("\x01x\x01", "\x01x\x01"); /* other control characters stay */
+    trim_str("x\n", "x");
+    trim_str("\rx", "x");
+    trim_str("\xC3\xA9", "\xC3\xA9");
 }
 
 static char *missing_items[] = {"", "-", "NA", "..."};
