@@ -20,6 +20,13 @@ void wd_trim(const char **s, size_t *len);
 /* Whether the (trimmed) value is one of the field's missing values. */
 bool wd_is_missing(const struct wd_fielddef *f, const char *s, size_t len);
 
+/* Whether the field recodes, changes case or pads at all: most fields do none of these,
+ * and their values are checked as they are. */
+static inline bool wd_transforms(const struct wd_fielddef *f)
+{
+    return f->nrecode || f->pad || f->letter_case != WD_CASE_KEEP;
+}
+
 /*
  * Applies recode, case and pad to a present, trimmed value. The result is either the input
  * (*out = s) or written into buf (cap bytes); *out_len is its length. Returns false only

@@ -209,10 +209,12 @@ static void check_field(struct run *r, const struct wd_record *rec, size_t i)
     if (counts_for_completeness)
         r->c->present_required++;
     r->c->checked_values++;
-    const char *t;
-    size_t tlen;
-    wd_buf_reserve(&s->tbuf, len + f->pad + 1);
-    wd_transform(f, v, len, s->tbuf.data, s->tbuf.cap, &t, &tlen);
+    const char *t = v;
+    size_t tlen = len;
+    if (wd_transforms(f)) {
+        wd_buf_reserve(&s->tbuf, len + f->pad + 1);
+        wd_transform(f, v, len, s->tbuf.data, s->tbuf.cap, &t, &tlen);
+    }
     struct wd_value_check vc;
     if (!wd_check_value(r->def, i, r->codes, r->scratch, t, tlen, s->canon, &vc)) {
         report(r, rec, (int)i, vc.rule, v, len, vc.message);
