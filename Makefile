@@ -39,7 +39,7 @@ CORE_SRCS := \
 	etl/error.c etl/mem.c etl/utf8.c etl/stream.c etl/reader.c \
 	etl/prefetch.c etl/strmap.c etl/keyset.c etl/jsonkeys.c etl/codes.c etl/crosswalk.c \
 	etl/definition.c etl/definition_fields.c etl/definition_checks.c etl/expr.c \
-	etl/values.c etl/datefmt.c etl/identifiers.c etl/transform.c etl/rules.c \
+	etl/values.c etl/datefmt.c etl/identifiers.c etl/transform.c etl/pattern.c etl/rules.c \
 	etl/validate.c etl/timeliness.c etl/quality.c etl/report.c etl/report_text.c etl/config.c \
 	etl/db.c etl/migrate.c etl/copy.c etl/binary.c etl/dataset_table.c etl/codes_import.c \
 	etl/pseudonym.c etl/content_hash.c etl/load.c etl/publish.c etl/audit.c etl/runs.c \
@@ -51,7 +51,7 @@ CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd
 	etl/cmd_mapping.c
 TEST_NAMES := test_reader test_codes test_definition test_values test_identifiers \
 	test_rules test_validate test_config test_cli test_expr test_samples test_reference \
-	test_systemd test_schedule test_source test_binary test_pseudonym test_strmap \
+	test_systemd test_schedule test_source test_binary test_pseudonym test_strmap test_pattern \
 	integration/test_pgsource integration/test_warehouse_migrate \
 	integration/test_warehouse_definitions integration/test_warehouse_analyst \
 	integration/test_load_publish integration/test_load_faults integration/test_load_concurrent \

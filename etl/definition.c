@@ -358,6 +358,7 @@ void wd_definition_free(struct wd_definition *def)
         free(f->minimum_text);
         free(f->maximum_text);
         pcre2_code_free(f->regex);
+        free(f->simple);
         free(f->pattern);
         wd__strlist_free(&f->enum_values);
         for (size_t k = 0; k < f->nrecode; k++) {

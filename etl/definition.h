@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pattern.h"
+
 #include "codes.h"
 #include "error.h"
 #include "reader.h"
@@ -75,6 +77,7 @@ struct wd_fielddef {
     char *pattern;
     pcre2_code *regex; /* the pattern compiled to match whole values (JIT when available) */
     bool regex_jit;    /* compiled to machine code: matched with pcre2_jit_match */
+    struct wd_simple_pattern *simple; /* the same pattern matched without PCRE, or NULL */
     struct wd_strlist enum_values;
 
     /* transforms, applied after trimming, in this order: recode, case, pad */

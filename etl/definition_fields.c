@@ -215,6 +215,11 @@ static int load_constraints(struct wd_fielddef *f, const struct wd_jdoc *doc, co
         }
         /* without JIT it still matches, through the interpreter */
         f->regex_jit = pcre2_jit_compile(f->regex, PCRE2_JIT_COMPLETE) == 0;
+        struct wd_simple_pattern simple;
+        if (wd_simple_pattern_compile(pattern, &simple)) {
+            f->simple = wd_malloc(sizeof(simple));
+            *f->simple = simple;
+        }
         f->pattern = wd_strdup(pattern);
     }
     const json_t *e = json_object_get(c, "enum");

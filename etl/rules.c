@@ -151,13 +151,14 @@ static bool check_constraints(const struct wd_fielddef *f, struct wd_check_scrat
                         chars, f->max_length);
     }
     if (f->pattern) {
-        /* values reaching here are valid UTF-8: the reader flagged every other. The JIT's
-         * own entry skips pcre2_match's checks and dispatch, some 120 instructions of the
-         * 200 a code's pattern costs. */
-        int m = f->regex_jit ? pcre2_jit_match(f->regex, (PCRE2_SPTR)v, len, 0,
-                                               PCRE2_NO_UTF_CHECK, scratch->match, NULL)
-                             : pcre2_match(f->regex, (PCRE2_SPTR)v, len, 0, PCRE2_NO_UTF_CHECK,
-                                           scratch->match, NULL);
+        /* values reaching here are valid UTF-8: the reader flagged every other. A simple
+         * pattern is matched without PCRE (pattern.h); the JIT's own entry skips
+         * pcre2_match's checks and dispatch. */
+        int m = f->simple      ? (wd_simple_pattern_match(f->simple, v, len) ? 1 : -1)
+                : f->regex_jit ? pcre2_jit_match(f->regex, (PCRE2_SPTR)v, len, 0,
+                                                 PCRE2_NO_UTF_CHECK, scratch->match, NULL)
+                               : pcre2_match(f->regex, (PCRE2_SPTR)v, len, 0,
+                                             PCRE2_NO_UTF_CHECK, scratch->match, NULL);
         if (m < 0)
             return fail(out, WD_R_PATTERN, "\"%.*s\" does not match the pattern %s", sh, v,
                         f->pattern);
