@@ -49,25 +49,27 @@ static void add(struct batch *b, const struct wd_record *rec)
     struct wd_record *out = &b->recs[b->nrecs++];
     *out = *rec;
     out->fields = (const struct wd_field *)(uintptr_t)b->nfields; /* an index until sealed */
-    struct wd_field *first = &b->fields[b->nfields];
-    const char *start = rec->nfields ? rec->fields[0].value : NULL, *next = start;
-    for (size_t i = 0; i < rec->nfields; i++) {
+    /* end to end: each field starts right after the previous one's NUL */
+    bool whole = rec->nfields > 0;
+    size_t span = 0;
+    for (size_t i = 0; i < rec->nfields && whole; i++) {
+        whole = rec->fields[i].value == rec->fields[0].value + span;
+        span += rec->fields[i].len + 1;
+    }
+    size_t base = b->bytes.len;
+    for (size_t i = 0, off = 0; i < rec->nfields; i++) {
         struct wd_field *f = &b->fields[b->nfields++];
         *f = rec->fields[i];
-        if (f->value != next)
-            next = NULL; /* not end to end: copied field by field below */
-        else
-            next += f->len + 1;
-        f->value = (const char *)(uintptr_t)(b->bytes.len + (size_t)(f->value - start));
+        if (whole) {
+            f->value = (const char *)(uintptr_t)(base + off);
+            off += f->len + 1;
+        } else {
+            f->value = (const char *)(uintptr_t)b->bytes.len;
+            wd_buf_append(&b->bytes, rec->fields[i].value, rec->fields[i].len + 1);
+        }
     }
-    if (next) {
-        wd_buf_append(&b->bytes, start, (size_t)(next - start));
-        return;
-    }
-    for (size_t i = 0; i < rec->nfields; i++) {
-        first[i].value = (const char *)(uintptr_t)b->bytes.len;
-        wd_buf_append(&b->bytes, rec->fields[i].value, rec->fields[i].len + 1);
-    }
+    if (whole)
+        wd_buf_append(&b->bytes, rec->fields[0].value, span);
 }
 
 static void seal(struct batch *b)
