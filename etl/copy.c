@@ -109,12 +109,29 @@ static bool server_spoke(const struct wd_copy *c)
     return p.fd >= 0 && poll(&p, 1, 0) > 0;
 }
 
-/* Waits until the socket takes bytes again, or has failed (PQflush then says which). */
-static void wait_writable(PGconn *conn)
+/*
+ * Waits until the socket takes bytes again, or has failed (PQflush then says which); false
+ * when it cannot wait at all. What the server says meanwhile is read into libpq, as its
+ * documentation asks: a server sending notices while the client sends rows would
+ * otherwise fill the other direction and wait for the client, which waits for it. During
+ * COPY FROM STDIN the server speaks only to warn, or when the COPY failed: a watched COPY
+ * takes it as answered.
+ */
+static bool wait_writable(struct wd_copy *c)
 {
-    struct pollfd p = {.fd = PQsocket(conn), .events = POLLOUT};
-    while (p.fd >= 0 && poll(&p, 1, -1) < 0 && errno == EINTR)
+    PGconn *conn = c->db->conn;
+    struct pollfd p = {.fd = PQsocket(conn), .events = POLLOUT | POLLIN};
+    int n;
+    while (p.fd >= 0 && (n = poll(&p, 1, -1)) < 0 && errno == EINTR)
         ;
+    if (p.fd < 0 || n < 0)
+        return false;
+    if (p.revents & POLLIN) {
+        if (c->watch)
+            c->answered = true;
+        (void)PQconsumeInput(conn); /* a failure shows in the next PQflush or result */
+    }
+    return true;
 }
 
 /*
@@ -139,7 +156,9 @@ static int ship(struct wd_copy *c, bool all, struct wd_error *err)
         if (pending) {
             if (!all && c->buf.len - c->handed < WD_COPY_BACKLOG)
                 break;
-            wait_writable(conn);
+            if (!wait_writable(c))
+                return wd_error_set(err, WD_EDB, "database error: could not wait for the "
+                                    "server to take more rows: %s", strerror(errno));
             continue;
         }
         size_t n = c->buf.len - c->handed;
@@ -152,7 +171,9 @@ static int ship(struct wd_copy *c, bool all, struct wd_error *err)
     while (all && (pending = PQflush(conn)) != 0) {
         if (pending < 0)
             return wd_db_error(c->db, NULL, err);
-        wait_writable(conn);
+        if (!wait_writable(c))
+            return wd_error_set(err, WD_EDB, "database error: could not wait for the server "
+                                "to take more rows: %s", strerror(errno));
     }
     if (c->handed == c->buf.len) {
         wd_buf_reset(&c->buf);
@@ -186,6 +207,13 @@ static int drain(struct wd_copy *c, bool discard, struct wd_error *err)
     return rc;
 }
 
+int wd_copy_data(struct wd_copy *c, const void *data, size_t n, struct wd_error *err)
+{
+    if (!wd_buf_append(&c->buf, data, n))
+        return wd_error_set(err, WD_EDB, "database error: no memory for %zu bytes of rows", n);
+    return c->buf.len - c->handed >= c->left_over + WD_COPY_CHUNK ? ship(c, false, err) : 0;
+}
+
 int wd_copy_end_row(struct wd_copy *c, struct wd_error *err)
 {
     if (!c->binary)
@@ -202,11 +230,21 @@ static int end_copy(struct wd_copy *c, const char *why, struct wd_error *err)
 {
     int rc = drain(c, why != NULL, err);
     wd_buf_free(&c->buf);
-    if (rc == 0 && PQputCopyEnd(c->db->conn, why) != 1)
+    /* ended even when the rows could not all be sent, or libpq would stay in COPY and
+     * answer every PQgetResult with another PGRES_COPY_IN */
+    const char *fail = why ? why : rc < 0 ? "walidata could not send the rows" : NULL;
+    if (PQputCopyEnd(c->db->conn, fail) != 1 && rc == 0)
         rc = wd_db_error(c->db, NULL, err);
     PGresult *res;
     while ((res = PQgetResult(c->db->conn))) {
-        if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_COPY_IN || st == PGRES_COPY_BOTH) { /* still in COPY: give up */
+            PQclear(res);
+            if (rc == 0)
+                rc = wd_db_error(c->db, NULL, err);
+            break;
+        }
+        if (rc == 0 && st != PGRES_COMMAND_OK) {
             const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
             snprintf(c->sqlstate, sizeof(c->sqlstate), "%s", state ? state : "");
             rc = wd_db_error(c->db, res, err);

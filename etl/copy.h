@@ -47,6 +47,9 @@ void wd_copy_value(struct wd_copy *c, const char *v, size_t len);
 /* Ends the row; sends what the socket takes once a piece is full, and waits for the server
  * only when more than WD_COPY_BACKLOG bytes are waiting. */
 int wd_copy_end_row(struct wd_copy *c, struct wd_error *err);
+/* Adds n bytes already in COPY's format (whole rows or parts of them) and sends as
+ * wd_copy_end_row does: never more than WD_COPY_BACKLOG held in memory. */
+int wd_copy_data(struct wd_copy *c, const void *data, size_t n, struct wd_error *err);
 /* Sends what is left and ends the COPY; returns 0 when the server took every row. */
 int wd_copy_finish(struct wd_copy *c, struct wd_error *err);
 /* Abandons the COPY (the server fails it with `why`) and frees the buffer. Returns the

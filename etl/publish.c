@@ -167,9 +167,9 @@ static int record_rejects(struct wd__load *l, struct wd_error *err)
     char buf[1 << 16];
     size_t n;
     while ((n = fread(buf, 1, sizeof(buf), l->rejects)) > 0) {
-        if (PQputCopyData(l->db->conn, buf, (int)n) != 1) {
+        if ((rc = wd_copy_data(&c, buf, n, err)) < 0) {
             wd_copy_abort(&c, "failed");
-            return wd_db_error(l->db, NULL, err);
+            return rc;
         }
     }
     return wd_copy_finish(&c, err);
