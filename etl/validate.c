@@ -212,8 +212,14 @@ static void check_field(struct run *r, const struct wd_record *rec, size_t i)
     const char *t = v;
     size_t tlen = len;
     if (wd_transforms(f)) {
-        wd_buf_reserve(&s->tbuf, len + f->pad + 1);
-        wd_transform(f, v, len, s->tbuf.data, s->tbuf.cap, &t, &tlen);
+        /* room for the longest result: the value or a recode's target, padded */
+        size_t most = len;
+        for (size_t k = 0; k < f->nrecode; k++)
+            if (f->recode[k].to_len > most)
+                most = f->recode[k].to_len;
+        if (!wd_buf_reserve(&s->tbuf, most + f->pad + 1) ||
+            !wd_transform(f, v, len, s->tbuf.data, s->tbuf.cap, &t, &tlen))
+            abort(); /* only out of memory: the room above always fits */
     }
     struct wd_value_check vc;
     if (!wd_check_value(r->def, i, r->codes, r->scratch, t, tlen, s->canon, &vc)) {

@@ -258,6 +258,39 @@ static void test_trailing_empty_fields_allowed(void **state)
     wd_definition_free(def);
 }
 
+static int keep_first_value(void *ctx, const struct wd_good_row *row)
+{
+    snprintf(ctx, 128, "%.*s", (int)row->lens[0], row->values[0]);
+    return 0;
+}
+
+/* A recode whose target is longer than the value, with a change of case: the value checked
+ * and passed on is the recoded one in upper case, however long (its room was once the
+ * value's length, and the value was then checked as it came). */
+static void test_long_recode_then_case(void **state)
+{
+    (void)state;
+    struct wd_definition *def = tu_definition(
+        "uji_recode_panjang", "{\"delimiter\": \";\"}",
+        "[{\"name\": \"jabatan\", \"case\": \"upper\", \"recode\": {\"tkl\": "
+        "\"tenaga kerja lokal yang ditempatkan melalui mekanisme antarkerja lokal\"},"
+        " \"constraints\": {\"maxLength\": 80}}]",
+        "", "");
+    static const char csv[] = "jabatan\ntkl\n";
+    struct wd_stream *in = wd_stream_memory("t.csv", csv, sizeof(csv) - 1);
+    char got[128] = "";
+    struct wd_sink sink = {got, keep_first_value, NULL, NULL, NULL};
+    struct wd_validation v;
+    struct wd_error err;
+    assert_int_equal(wd_validate(def, tu_codes(), in, &sink, &v, &err), 0);
+    wd_stream_close(in);
+    assert_int_equal(v.counts.valid, 1);
+    assert_string_equal(got,
+                        "TENAGA KERJA LOKAL YANG DITEMPATKAN MELALUI MEKANISME ANTARKERJA LOKAL");
+    wd_validation_free(&v);
+    wd_definition_free(def);
+}
+
 static void test_broken_quoting_stops_with_line(void **state)
 {
     (void)state;
@@ -431,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_missing_column_refuses_file),
         cmocka_unit_test(test_header_matching_ignores_case_and_spaces),
         cmocka_unit_test(test_trailing_empty_fields_allowed),
+        cmocka_unit_test(test_long_recode_then_case),
         cmocka_unit_test(test_broken_quoting_stops_with_line),
         cmocka_unit_test(test_sink_can_stop_early),
         cmocka_unit_test(test_checks_and_nik_consistency),
