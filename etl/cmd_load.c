@@ -40,7 +40,8 @@ static int load_one(struct wd_cli *cli, struct wd_db *db, const struct wd_defini
             printf("; quality %.1f\n", rep.quality.score);
             if (res.attempts > 1)
                 printf("  Published on attempt %d: PostgreSQL rolled the earlier one%s back "
-                       "for a deadlock with another run of %s.\n",
+                       "for a conflict (deadlock or serialization failure) with another run "
+                       "of %s.\n",
                        res.attempts, res.attempts > 2 ? "s" : "", def->name);
             status = WD_EXIT_OK;
         } else {

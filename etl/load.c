@@ -462,10 +462,18 @@ int wd_load_file(struct wd_db *db, const struct wd_definition *def, const struct
         if (attempt == WD_LOAD_ATTEMPTS) {
             wd_error_hint(err, "The load was run %d times and rolled back the same way each "
                                "time: another run is writing the same keys of %s. Load the "
-                               "files one after the other.", attempt, def->name);
+                               "files one after the other.",
+                          attempt, def->name);
             return rc;
         }
-        /* the run left nothing: the file is read again, by a new run */
+        /* the run left nothing: the file is read again, by a new run, after a pause of its
+         * own length (0.1-0.3 s, more at each attempt), so that the two runs that met do
+         * not start again in step and meet once more */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long ms = 100L * attempt + (long)(((unsigned long)now.tv_nsec ^ (unsigned long)getpid()) %
+                                          200);
+        nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000L}, NULL);
         wd_report_reset(rep);
         wd_error_clear(err);
     }

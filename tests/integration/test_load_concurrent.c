@@ -184,7 +184,8 @@ static void test_load_concurrent_upserts_deadlock_run_again(void **state)
         fail_msg("ascending: exit %d\n%s%s\ndescending: exit %d\n%s%s", status_a, out_a, err_a,
                  status_b, out_b, err_b);
     /* attempt 2, or 3 should the retry meet the other run's last keys once more */
-    const char *again = "back for a deadlock with another run of penempatan_tenaga_kerja.";
+    const char *again = "back for a conflict (deadlock or serialization failure) with another "
+                        "run of penempatan_tenaga_kerja.";
     int runs_again = (strstr(out_a, "Published on attempt ") && strstr(out_a, again)) +
                      (strstr(out_b, "Published on attempt ") && strstr(out_b, again));
     if (runs_again != 1)
