@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <libpq-fe.h>
@@ -134,7 +135,7 @@ static char *slurp_fd(int fd)
 
 struct tu_result tu_run(char *const argv[])
 {
-    struct tu_result r = {0, NULL, NULL};
+    struct tu_result r = {0, NULL, NULL, 0};
     char out_path[300], err_path[300];
     snprintf(out_path, sizeof(out_path), "%s/.stdout", tu_tmpdir());
     snprintf(err_path, sizeof(err_path), "%s/.stderr", tu_tmpdir());
@@ -153,8 +154,11 @@ struct tu_result tu_run(char *const argv[])
         _exit(127);
     }
     int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    struct rusage ru;
+    memset(&ru, 0, sizeof(ru));
+    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
         ;
+    r.maxrss_kib = ru.ru_maxrss;
     r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     int fd = open(out_path, O_RDONLY);
     r.out = slurp_fd(fd);

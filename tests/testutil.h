@@ -61,6 +61,7 @@ struct tu_result {
     int status; /* exit status, or 128 + signal */
     char *out;  /* everything it wrote to stdout (caller frees with tu_result_free) */
     char *err;  /* and to stderr */
+    long maxrss_kib; /* its peak resident memory */
 };
 
 /* Runs the walidata binary with the given arguments (NULL-terminated). */
