@@ -110,14 +110,14 @@ static bool server_spoke(const struct wd_copy *c)
 }
 
 /*
- * Waits until the socket takes bytes again, or has failed (PQflush then says which); false
- * when it cannot wait at all. What the server says meanwhile is read into libpq, as its
- * documentation asks: a server sending notices while the client sends rows would
+ * Waits until the socket takes bytes again, or has failed (PQflush then says which);
+ * WD_EDB when it cannot wait at all. What the server says meanwhile is read into libpq, as
+ * its documentation asks: a server sending notices while the client sends rows would
  * otherwise fill the other direction and wait for the client, which waits for it. During
  * COPY FROM STDIN the server speaks only to warn, or when the COPY failed: a watched COPY
  * takes it as answered.
  */
-static bool wait_writable(struct wd_copy *c)
+static int wait_writable(struct wd_copy *c, struct wd_error *err)
 {
     PGconn *conn = c->db->conn;
     struct pollfd p = {.fd = PQsocket(conn), .events = POLLOUT | POLLIN};
@@ -125,13 +125,14 @@ static bool wait_writable(struct wd_copy *c)
     while (p.fd >= 0 && (n = poll(&p, 1, -1)) < 0 && errno == EINTR)
         ;
     if (p.fd < 0 || n < 0)
-        return false;
+        return wd_error_set(err, WD_EDB, "database error: could not wait for the server to "
+                            "take more rows: %s", p.fd < 0 ? "no connection" : strerror(errno));
     if (p.revents & POLLIN) {
         if (c->watch)
             c->answered = true;
         (void)PQconsumeInput(conn); /* a failure shows in the next PQflush or result */
     }
-    return true;
+    return 0;
 }
 
 /*
@@ -149,16 +150,15 @@ static bool wait_writable(struct wd_copy *c)
 static int ship(struct wd_copy *c, bool all, struct wd_error *err)
 {
     PGconn *conn = c->db->conn;
-    int pending;
+    int pending, rc;
     while (c->handed < c->buf.len) {
         if ((pending = PQflush(conn)) < 0)
             return wd_db_error(c->db, NULL, err);
         if (pending) {
             if (!all && c->buf.len - c->handed < WD_COPY_BACKLOG)
                 break;
-            if (!wait_writable(c))
-                return wd_error_set(err, WD_EDB, "database error: could not wait for the "
-                                    "server to take more rows: %s", strerror(errno));
+            if ((rc = wait_writable(c, err)) < 0)
+                return rc;
             continue;
         }
         size_t n = c->buf.len - c->handed;
@@ -171,9 +171,8 @@ static int ship(struct wd_copy *c, bool all, struct wd_error *err)
     while (all && (pending = PQflush(conn)) != 0) {
         if (pending < 0)
             return wd_db_error(c->db, NULL, err);
-        if (!wait_writable(c))
-            return wd_error_set(err, WD_EDB, "database error: could not wait for the server "
-                                "to take more rows: %s", strerror(errno));
+        if ((rc = wait_writable(c, err)) < 0)
+            return rc;
     }
     if (c->handed == c->buf.len) {
         wd_buf_reset(&c->buf);
@@ -207,11 +206,18 @@ static int drain(struct wd_copy *c, bool discard, struct wd_error *err)
     return rc;
 }
 
+/* Ships once a piece more than the last try left over has come: one send a piece, even
+ * while the socket is full. */
+static int ship_when_due(struct wd_copy *c, struct wd_error *err)
+{
+    return c->buf.len - c->handed >= c->left_over + WD_COPY_CHUNK ? ship(c, false, err) : 0;
+}
+
 int wd_copy_data(struct wd_copy *c, const void *data, size_t n, struct wd_error *err)
 {
     if (!wd_buf_append(&c->buf, data, n))
         return wd_error_set(err, WD_EDB, "database error: no memory for %zu bytes of rows", n);
-    return c->buf.len - c->handed >= c->left_over + WD_COPY_CHUNK ? ship(c, false, err) : 0;
+    return ship_when_due(c, err);
 }
 
 int wd_copy_end_row(struct wd_copy *c, struct wd_error *err)
@@ -220,8 +226,7 @@ int wd_copy_end_row(struct wd_copy *c, struct wd_error *err)
         wd_buf_putc(&c->buf, '\n');
     c->in_row = false;
     c->rows++;
-    /* a piece more than the last try left over: one send a piece, even while it is full */
-    return c->buf.len - c->handed >= c->left_over + WD_COPY_CHUNK ? ship(c, false, err) : 0;
+    return ship_when_due(c, err);
 }
 
 /* Ends the COPY, failing it with `why` unless NULL (the rows not taken yet are dropped

@@ -83,6 +83,7 @@ struct wd_fielddef {
     /* transforms, applied after trimming, in this order: recode, case, pad */
     struct wd_recode *recode;
     size_t nrecode;
+    size_t recode_longest; /* the longest recode target's length */
     enum wd_case letter_case;
     unsigned pad; /* zero-pad to this many characters; 0 for none */
     bool bare_number; /* false: strip text around a number ("Rp 5.000", "12 %") */

@@ -258,6 +258,8 @@ static int load_transforms(struct wd_fielddef *f, const struct wd_jdoc *doc, con
             r->to = wd_strdup(json_string_value(v));
             r->from_len = strlen(r->from);
             r->to_len = strlen(r->to);
+            if (r->to_len > f->recode_longest)
+                f->recode_longest = r->to_len;
         }
     }
     const char *cs = NULL;

@@ -213,10 +213,7 @@ static void check_field(struct run *r, const struct wd_record *rec, size_t i)
     size_t tlen = len;
     if (wd_transforms(f)) {
         /* room for the longest result: the value or a recode's target, padded */
-        size_t most = len;
-        for (size_t k = 0; k < f->nrecode; k++)
-            if (f->recode[k].to_len > most)
-                most = f->recode[k].to_len;
+        size_t most = len > f->recode_longest ? len : f->recode_longest;
         if (!wd_buf_reserve(&s->tbuf, most + f->pad + 1) ||
             !wd_transform(f, v, len, s->tbuf.data, s->tbuf.cap, &t, &tlen))
             abort(); /* only out of memory: the room above always fits */
