@@ -36,7 +36,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) 
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
 CORE_SRCS := \
-	etl/error.c etl/mem.c etl/utf8.c etl/stream.c etl/reader.c \
+	etl/error.c etl/mem.c etl/utf8.c etl/stream.c etl/reader.c etl/dialect.c \
 	etl/prefetch.c etl/strmap.c etl/keyset.c etl/jsonkeys.c etl/codes.c etl/crosswalk.c \
 	etl/definition.c etl/definition_fields.c etl/definition_checks.c etl/expr.c \
 	etl/values.c etl/datefmt.c etl/identifiers.c etl/transform.c etl/pattern.c etl/rules.c \
@@ -49,7 +49,7 @@ CLI_SRCS := etl/main.c etl/cli_common.c etl/cmd_help.c etl/cmd_preview.c etl/cmd
 	etl/cmd_db.c etl/cmd_load.c etl/cmd_runs.c etl/cmd_job.c etl/cmd_daemon.c etl/daemon.c \
 	etl/daemon_jobs.c \
 	etl/cmd_mapping.c
-TEST_NAMES := test_reader test_codes test_definition test_values test_identifiers \
+TEST_NAMES := test_reader test_reader_lines test_codes test_definition test_values test_identifiers \
 	test_rules test_validate test_config test_cli test_expr test_samples test_reference \
 	test_systemd test_schedule test_source test_binary test_pseudonym test_strmap test_pattern \
 	integration/test_pgsource integration/test_warehouse_migrate \

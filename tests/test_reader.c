@@ -1047,44 +1047,6 @@ static void test_no_header(void **state)
 
 /* ---- reads that come in small pieces ---- */
 
-/* A stream that hands out at most `step` bytes per read, as a pipe or socket may. */
-struct trickle {
-    struct wd_stream base;
-    const char *data;
-    size_t len, pos, step;
-};
-
-static ssize_t trickle_read(struct wd_stream *s, void *buf, size_t n, struct wd_error *err)
-{
-    (void)err;
-    struct trickle *t = (struct trickle *)s;
-    size_t left = t->len - t->pos;
-    if (n > t->step)
-        n = t->step;
-    if (n > left)
-        n = left;
-    memcpy(buf, t->data + t->pos, n);
-    t->pos += n;
-    return (ssize_t)n;
-}
-
-static void trickle_close(struct wd_stream *s)
-{
-    free(s);
-}
-
-static struct wd_stream *trickle_open(const char *text, size_t step)
-{
-    struct trickle *t = calloc(1, sizeof(*t));
-    t->base.name = "trickle.csv";
-    t->base.read = trickle_read;
-    t->base.close = trickle_close;
-    t->data = text;
-    t->len = strlen(text);
-    t->step = step;
-    return &t->base;
-}
-
 /* One file with the line end nl, read 1 to 7 bytes at a time: every piece boundary falls
  * somewhere awkward (inside the BOM, between CR and LF, inside a doubled quote) and nothing
  * may change. */
@@ -1103,7 +1065,7 @@ static void small_reads(const char *nl)
     for (size_t step = 1; step <= 7; step++) {
         struct rd t;
         struct wd_dialect d = dialect(';', true);
-        rd_open_stream(&t, trickle_open(text, step), &d);
+        rd_open_stream(&t, tu_trickle_stream(text, strlen(text), step), &d);
         const struct wd_record *hdr;
         assert_int_equal(wd_reader_header(t.r, &hdr, &t.err), 0);
         assert_non_null(hdr);
@@ -1147,7 +1109,7 @@ static void test_sniff_small_reads(void **state)
     /* the first line is longer than the first read: sniffing must still see all of it */
     struct rd t;
     struct wd_dialect d = dialect('\0', true);
-    rd_open_stream(&t, trickle_open("kode_kecamatan;nama\n317101;Gambir\n", 2), &d);
+    rd_open_stream(&t, tu_trickle_stream("kode_kecamatan;nama\n317101;Gambir\n", 34, 2), &d);
     const struct wd_record *rec = rd_next(&t);
     assert_int_equal(wd_reader_delimiter(t.r), ';');
     assert_place(rec, 1, 2, 2);

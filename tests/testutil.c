@@ -303,3 +303,42 @@ void tu_db_exec(const char *conninfo, const char *sql)
         fail_msg("statement failed: %s", sql);
     free(v);
 }
+
+struct trickle {
+    struct wd_stream base;
+    const char *data;
+    size_t len, pos, step;
+};
+
+static ssize_t trickle_read(struct wd_stream *s, void *buf, size_t n, struct wd_error *err)
+{
+    (void)err;
+    struct trickle *t = (struct trickle *)s;
+    size_t left = t->len - t->pos;
+    if (n > t->step)
+        n = t->step;
+    if (n > left)
+        n = left;
+    memcpy(buf, t->data + t->pos, n);
+    t->pos += n;
+    return (ssize_t)n;
+}
+
+static void trickle_close(struct wd_stream *s)
+{
+    free(s);
+}
+
+struct wd_stream *tu_trickle_stream(const void *data, size_t len, size_t step)
+{
+    struct trickle *t = calloc(1, sizeof(*t));
+    if (!t)
+        abort();
+    t->base.name = "trickle.csv";
+    t->base.read = trickle_read;
+    t->base.close = trickle_close;
+    t->data = data;
+    t->len = len;
+    t->step = step;
+    return &t->base;
+}
