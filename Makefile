@@ -63,6 +63,8 @@ FUZZ_NAMES := fuzz_reader fuzz_definition
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/etl/migrations.o
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS := $(TEST_NAMES:%=$(BUILD)/tests/%)
+# each libFuzzer harness, built with gcc and replayed over its committed corpus
+FUZZ_REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/replay_%)
 TEST_UTIL_OBJS := $(BUILD)/tests/testutil.o $(BUILD)/tests/integration/dbassert.o \
 	$(BUILD)/tests/integration/loadutil.o $(BUILD)/tests/integration/daemonutil.o
 LIB := $(BUILD)/libwalidata.a
@@ -109,8 +111,13 @@ $(BIN): $(CLI_OBJS) $(LIB)
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_UTIL_OBJS) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_UTIL_OBJS) $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
 
-check: $(BIN) $(TEST_BINS)
-	@WALIDATA_BIN=$(BUILD)/walidata tests/with-pg tests/run-all $(TEST_BINS)
+check: $(BIN) $(TEST_BINS) $(FUZZ_REPLAYS)
+	@WALIDATA_BIN=$(BUILD)/walidata tests/with-pg tests/run-all $(TEST_BINS) $(FUZZ_REPLAYS)
+
+$(BUILD)/tests/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -DWD_CORPUS='"tests/fuzz/corpus/$*"' -o $@ \
+	  tests/fuzz/$*.c tests/fuzz/replay.c $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 demo: $(BIN)
 	@tests/samples/demo $(BUILD)/walidata

@@ -398,8 +398,8 @@ static int parse_record(struct wd_reader *r, struct wd_error *err)
         size_t len = nl ? (size_t)(nl - seg) + 1 : avail;
         unsigned char *cr = memchr(seg, '\r', len);
         size_t text = nl ? (size_t)(nl - seg) - (cr && cr + 1 == nl) : 0;
-        bool plain = nl && text && (!cr || cr + 1 == nl) &&
-                     r->csv.pstate == LIBCSV_ROW_NOT_BEGUN && !memchr(seg, r->d.quote, text);
+        bool plain = nl && text && (!cr || cr + 1 == nl) && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN &&
+                     !memchr(seg, r->d.quote, text);
         if (cr && !plain) {
             len = (size_t)(cr - seg) + 1;
             nl = NULL;
@@ -579,7 +579,8 @@ int wd_reader_header(struct wd_reader *r, const struct wd_record **hdr, struct w
             memcpy(r->header_bytes, r->arena.data, r->arena.len);
             if (r->conv.len)
                 memcpy(r->header_bytes + r->arena.len, r->conv.data, r->conv.len);
-            r->header_fields = wd_malloc((r->rec.nfields ? r->rec.nfields : 1) * sizeof(struct wd_field));
+            r->header_fields =
+                wd_malloc((r->rec.nfields ? r->rec.nfields : 1) * sizeof(struct wd_field));
             for (size_t i = 0; i < r->rec.nfields; i++) {
                 const struct field_span *sp = &r->spans[i];
                 r->header_fields[i] = r->rec.fields[i];

@@ -28,6 +28,11 @@ struct wd_stream {
  */
 struct wd_stream *wd_stream_memory(const char *name, const void *data, size_t len);
 
+/* The same, handing out at most piece bytes a read, as a pipe or a socket may: how a reader
+ * copes with a file that arrives in pieces (tests and the fuzzer use it). */
+struct wd_stream *wd_stream_memory_pieces(const char *name, const void *data, size_t len,
+                                          size_t piece);
+
 /* Closes s (NULL is allowed). */
 void wd_stream_close(struct wd_stream *s);
 

@@ -1065,7 +1065,7 @@ static void small_reads(const char *nl)
     for (size_t step = 1; step <= 7; step++) {
         struct rd t;
         struct wd_dialect d = dialect(';', true);
-        rd_open_stream(&t, tu_trickle_stream(text, strlen(text), step), &d);
+        rd_open_stream(&t, wd_stream_memory_pieces("trickle.csv", text, strlen(text), step), &d);
         const struct wd_record *hdr;
         assert_int_equal(wd_reader_header(t.r, &hdr, &t.err), 0);
         assert_non_null(hdr);
@@ -1109,7 +1109,8 @@ static void test_sniff_small_reads(void **state)
     /* the first line is longer than the first read: sniffing must still see all of it */
     struct rd t;
     struct wd_dialect d = dialect('\0', true);
-    rd_open_stream(&t, tu_trickle_stream("kode_kecamatan;nama\n317101;Gambir\n", 34, 2), &d);
+    const char *csv = "kode_kecamatan;nama\n317101;Gambir\n";
+    rd_open_stream(&t, wd_stream_memory_pieces("trickle.csv", csv, strlen(csv), 2), &d);
     const struct wd_record *rec = rd_next(&t);
     assert_int_equal(wd_reader_delimiter(t.r), ';');
     assert_place(rec, 1, 2, 2);

@@ -16,7 +16,6 @@
 
 #include "../etl/codes.h"
 #include "../etl/definition.h"
-#include "../etl/stream.h"
 
 /* The test's private temporary folder (made on first use, removed at exit). */
 const char *tu_tmpdir(void);
@@ -30,10 +29,6 @@ char *tu_write_gz(const char *name, const void *data, size_t len, size_t truncat
 
 /* Reads a whole file; returns a new NUL-terminated buffer (caller frees), NULL if absent. */
 char *tu_read(const char *path, size_t *len);
-
-/* A stream over len bytes of data (borrowed) that hands out at most step bytes a read, as a
- * pipe or a socket may; its name is "trickle.csv". */
-struct wd_stream *tu_trickle_stream(const void *data, size_t len, size_t step);
 
 /* The shipped reference-codes/, loaded once for the whole test program. */
 const struct wd_codes *tu_codes(void);
