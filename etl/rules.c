@@ -141,7 +141,11 @@ static bool check_constraints(const struct wd_fielddef *f, struct wd_check_scrat
                               const char *v, size_t len, double num, struct wd_value_check *out)
 {
     int sh = shown(v, len);
-    if (f->has_min_length || f->has_max_length) {
+    /* a character is one to four bytes (the value is valid UTF-8 here): when the byte count
+     * alone keeps the value within both bounds, the characters need no counting */
+    bool lengths_hold = (!f->has_max_length || len <= f->max_length) &&
+                        (!f->has_min_length || (len + 3) / 4 >= f->min_length);
+    if (!lengths_hold) {
         size_t chars = wd_utf8_length(v, len);
         if (f->has_min_length && chars < f->min_length)
             return fail(out, WD_R_MINLENGTH, "\"%.*s\" has %zu character%s, fewer than %zu", sh,

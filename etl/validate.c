@@ -30,6 +30,12 @@ struct slot {
     bool ok;           /* present and valid */
 };
 
+/* The fields a per-row step looks at, listed once a run instead of searched for each row. */
+struct field_list {
+    size_t *at;
+    size_t n;
+};
+
 struct run {
     const struct wd_definition *def;
     const struct wd_codes *codes;
@@ -52,7 +58,22 @@ struct run {
     bool key_ok;        /* every key field present and valid */
     bool bad;
     bool completeness_all; /* no required fields: completeness counts every field */
+    struct field_list with_parent, with_nik, unique_fields;
 };
+
+static void list_fields(struct field_list *l, const struct wd_definition *def, int which)
+{
+    l->at = wd_calloc(def->nfields ? def->nfields : 1, sizeof(*l->at));
+    l->n = 0;
+    for (size_t i = 0; i < def->nfields; i++) {
+        const struct wd_fielddef *f = &def->fields[i];
+        bool wanted = which == 0   ? f->parent >= 0
+                      : which == 1 ? f->nik_sex >= 0 || f->nik_birth >= 0
+                                   : f->unique;
+        if (wanted)
+            l->at[l->n++] = i;
+    }
+}
 
 void wd_validation_free(struct wd_validation *v)
 {
@@ -234,9 +255,10 @@ static void check_field(struct run *r, const struct wd_record *rec, size_t i)
 
 static void check_parents(struct run *r, const struct wd_record *rec)
 {
-    for (size_t i = 0; i < r->def->nfields; i++) {
+    for (size_t k = 0; k < r->with_parent.n; k++) {
+        size_t i = r->with_parent.at[k];
         const struct wd_fielddef *f = &r->def->fields[i];
-        if (f->parent < 0 || !r->slots[i].ok || !r->slots[f->parent].ok)
+        if (!r->slots[i].ok || !r->slots[f->parent].ok)
             continue;
         r->c->consistency_checks++;
         const char *want = r->slots[i].code->parent;
@@ -259,9 +281,10 @@ static void check_parents(struct run *r, const struct wd_record *rec)
 /* A NIK against the sex and birth date the same row gives: reported, the row kept. */
 static void check_nik(struct run *r, const struct wd_record *rec)
 {
-    for (size_t i = 0; i < r->def->nfields; i++) {
+    for (size_t k = 0; k < r->with_nik.n; k++) {
+        size_t i = r->with_nik.at[k];
         const struct wd_fielddef *f = &r->def->fields[i];
-        if (!r->slots[i].ok || (f->nik_sex < 0 && f->nik_birth < 0))
+        if (!r->slots[i].ok)
             continue;
         const struct wd_nik *nik = &r->slots[i].nik;
         char msg[256];
@@ -402,8 +425,9 @@ static void check_unique(struct run *r, const struct wd_record *rec)
             wd_buf_free(&msg);
         }
     }
-    for (size_t i = 0; i < def->nfields; i++) {
-        if (!def->fields[i].unique || !r->slots[i].ok)
+    for (size_t k = 0; k < r->unique_fields.n; k++) {
+        size_t i = r->unique_fields.at[k];
+        if (!r->slots[i].ok)
             continue;
         if (!wd_keyset_add(&r->unique[i], key_fingerprint(r, &i, 1))) {
             char msg[160];
@@ -510,6 +534,9 @@ int wd_validate_ex(const struct wd_definition *def, const struct wd_codes *codes
             wd_keyset_init(&r.unique[i]);
     }
     wd_keyset_init(&r.pk);
+    list_fields(&r.with_parent, def, 0);
+    list_fields(&r.with_nik, def, 1);
+    list_fields(&r.unique_fields, def, 2);
     r.scratch = wd_check_scratch_new();
     r.last_key_field = -1;
     for (size_t k = 0; k < def->npk; k++)
@@ -551,5 +578,8 @@ int wd_validate_ex(const struct wd_definition *def, const struct wd_codes *codes
     free(r.valid);
     free(r.unique);
     free(r.colmap);
+    free(r.with_parent.at);
+    free(r.with_nik.at);
+    free(r.unique_fields.at);
     return rc;
 }

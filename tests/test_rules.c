@@ -38,6 +38,13 @@ static const struct rcase cases[] = {
     {"s", "a", "minLength", "\"a\" has 1 character, fewer than 2"},
     {"s", "abcdef", "maxLength", "has 6 characters, more than 5"},
     {"s", "éééé", NULL, "éééé"}, /* lengths count characters, not bytes */
+    /* the bounds by bytes alone, and where the characters must be counted */
+    {"s", "é", "minLength", "\"é\" has 1 character, fewer than 2"},
+    {"s", "ab", NULL, "ab"},
+    {"s", "abcde", NULL, "abcde"},
+    {"s", "éééééé", "maxLength", "has 6 characters, more than 5"},
+    {"s", "\xF0\x9F\x98\x80", "minLength", "has 1 character, fewer than 2"},
+    {"s", "\xF0\x9F\x98\x80\xF0\x9F\x98\x80", "pattern", "does not match"},
     {"s", "ab1", "pattern", "does not match the pattern [a-zé]+"},
     {"i", "1.000", NULL, "1000"},
     {"i", "08", NULL, "8"}, /* one key, whatever the leading zeros */

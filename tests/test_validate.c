@@ -403,6 +403,60 @@ static void test_checks_and_nik_consistency(void **state)
     wd_definition_free(def);
 }
 
+/* A unique field that is not the key, each with its own index, and a NIK checked against a
+ * birth date alone (no sex field). */
+static void test_unique_fields_and_nik_birth_alone(void **state)
+{
+    (void)state;
+    struct wd_definition *def = tu_definition(
+        "uji_unik", "{\"delimiter\": \";\"}",
+        "[{\"name\": \"id\"},"
+        " {\"name\": \"no_hp\", \"constraints\": {\"unique\": true}},"
+        " {\"name\": \"kartu\", \"constraints\": {\"unique\": true}},"
+        " {\"name\": \"nik\", \"rules\": [\"nik\"], \"nik\": {\"birthDate\": \"lahir\"}},"
+        " {\"name\": \"lahir\", \"type\": \"date\", \"format\": \"%d/%m/%Y\"}]",
+        "\"primaryKey\": \"id\",", "");
+    static const char csv[] = "id;no_hp;kartu;nik;lahir\n"
+                              "1;0811;K1;3275011708900001;17/08/1990\n" /* 1 good */
+                              "2;0812;K1;3275011708900001;17/08/1990\n" /* 2 kartu repeats */
+                              "3;0811;K3;3275011708900001;17/08/1990\n" /* 3 no_hp repeats */
+                              "4;0814;K4;3275011708900001;18/08/1990\n"; /* 4 birth differs */
+    struct collected c;
+    memset(&c, 0, sizeof(c));
+    wd_report_init(&c.rep, def, "u.csv", 100);
+    struct wd_sink sink = {.ctx = &c, .failure = on_failure};
+    struct wd_stream *in = wd_stream_memory("u.csv", csv, sizeof(csv) - 1);
+    struct wd_validation v;
+    struct wd_error err;
+    assert_int_equal(wd_validate(def, tu_codes(), in, &sink, &v, &err), 0);
+    wd_stream_close(in);
+    assert_int_equal(v.counts.rows, 4);
+    assert_int_equal(v.counts.rejected, 2);
+    assert_int_equal(v.counts.rules[WD_R_UNIQUE], 2);
+    assert_int_equal(c.rep.nerrors, 3);
+    static const struct {
+        uint64_t row;
+        const char *field, *rule, *words;
+    } want[] = {
+        {2, "kartu", "unique", "kartu must be unique and repeats an earlier row"},
+        {3, "no_hp", "unique", "no_hp must be unique and repeats an earlier row"},
+        {4, "nik", "consistency", "the NIK gives the birth date 17-08-..90 but lahir is 1990-08-18"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        const struct wd_report_error *e = &c.rep.errors[i];
+        assert_int_equal(e->row, want[i].row);
+        assert_string_equal(def->fields[e->field].name, want[i].field);
+        assert_string_equal(wd_rule_names[e->rule], want[i].rule);
+        tu_assert_contains(e->message, want[i].words);
+    }
+    /* the NIK's birth date, once a row; no sex field, so no check of it */
+    assert_int_equal(v.counts.consistency_checks, 4);
+    assert_int_equal(v.counts.consistency_held, 3);
+    wd_report_free(&c.rep);
+    wd_validation_free(&v);
+    wd_definition_free(def);
+}
+
 static void test_timeliness(void **state)
 {
     (void)state;
@@ -468,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_broken_quoting_stops_with_line),
         cmocka_unit_test(test_sink_can_stop_early),
         cmocka_unit_test(test_checks_and_nik_consistency),
+        cmocka_unit_test(test_unique_fields_and_nik_birth_alone),
         cmocka_unit_test(test_timeliness),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
