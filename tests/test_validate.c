@@ -96,6 +96,19 @@ static void on_failure(void *ctx, const struct wd_failure *f)
     wd_report_failure(&((struct collected *)ctx)->rep, f);
 }
 
+/* Validates csv against def, every failure collected into c->rep; asserts it ran through. */
+static void validate_failures(struct wd_definition *def, const char *name, const char *csv,
+                              struct collected *c, struct wd_validation *v)
+{
+    memset(c, 0, sizeof(*c));
+    wd_report_init(&c->rep, def, name, 100);
+    struct wd_sink sink = {.ctx = c, .failure = on_failure};
+    struct wd_stream *in = wd_stream_memory(name, csv, strlen(csv));
+    struct wd_error err;
+    assert_int_equal(wd_validate(def, tu_codes(), in, &sink, v, &err), 0);
+    wd_stream_close(in);
+}
+
 static struct wd_definition *fixture_definition(void)
 {
     return tu_definition("uji_validasi",
@@ -362,14 +375,8 @@ static void test_checks_and_nik_consistency(void **state)
         "6;3275011708900001;1;17/08/1990;0;0;0\n"        /* 6 rasio: 0/0, not decided */
         "7;3275011708900001;1;17/08/1990;-;8;80\n";      /* 7 peserta missing: skipped */
     struct collected c;
-    memset(&c, 0, sizeof(c));
-    wd_report_init(&c.rep, def, "k.csv", 100);
-    struct wd_sink sink = {.ctx = &c, .failure = on_failure};
-    struct wd_stream *in = wd_stream_memory("k.csv", csv, sizeof(csv) - 1);
     struct wd_validation v;
-    struct wd_error err;
-    assert_int_equal(wd_validate(def, tu_codes(), in, &sink, &v, &err), 0);
-    wd_stream_close(in);
+    validate_failures(def, "k.csv", csv, &c, &v);
     assert_int_equal(v.counts.rows, 7);
     assert_int_equal(v.counts.rejected, 1);
     assert_int_equal(v.counts.rules[WD_R_CONSISTENCY], 4);
@@ -422,14 +429,8 @@ static void test_unique_fields_and_nik_birth_alone(void **state)
                               "3;0811;K3;3275011708900001;17/08/1990\n" /* 3 no_hp repeats */
                               "4;0814;K4;3275011708900001;18/08/1990\n"; /* 4 birth differs */
     struct collected c;
-    memset(&c, 0, sizeof(c));
-    wd_report_init(&c.rep, def, "u.csv", 100);
-    struct wd_sink sink = {.ctx = &c, .failure = on_failure};
-    struct wd_stream *in = wd_stream_memory("u.csv", csv, sizeof(csv) - 1);
     struct wd_validation v;
-    struct wd_error err;
-    assert_int_equal(wd_validate(def, tu_codes(), in, &sink, &v, &err), 0);
-    wd_stream_close(in);
+    validate_failures(def, "u.csv", csv, &c, &v);
     assert_int_equal(v.counts.rows, 4);
     assert_int_equal(v.counts.rejected, 2);
     assert_int_equal(v.counts.rules[WD_R_UNIQUE], 2);
