@@ -16,8 +16,9 @@
  * own and is skipped by libcsv. No byte counts as a "space", so spaces and tabs in values
  * reach the caller exactly as written; trimming is the transform step's job. Strict mode
  * turns broken quoting into an error instead of a silently merged field. How a file is cut
- * into reads changes nothing: tests/test_reader_lines.c reads random files whole and a
- * byte at a time (all through libcsv) and compares.
+ * into reads changes nothing: tests/test_reader_lines.c reads random files whole, in pieces
+ * and a byte at a time (past the first line, all through libcsv), and against libcsv's own
+ * parse of the whole file, and compares.
  *
  * Limits: a field may not pass max_field bytes (checked after every piece, so memory stays
  * under max_field plus one chunk), a record may not have more than WD_MAX_FIELDS fields,
@@ -336,8 +337,23 @@ static int fill(struct wd_reader *r, struct wd_error *err)
     return 0;
 }
 
+static int field_too_large(struct wd_reader *r, struct wd_error *err, size_t column)
+{
+    wd_error_set(err, WD_EFORMAT, "field %zu is larger than the limit of %zu bytes", column,
+                 r->d.max_field);
+    wd_error_detail(err, "The field starts in the record that begins on line %llu.",
+                    (unsigned long long)r->record_line);
+    wd_error_hint(err, "A quote that is never closed makes the rest of the file one field; "
+                       "check the quoting near that line.");
+    return format_error(r, err, r->line, column);
+}
+
+/* The first limit the record passed, in the order of its bytes: a field over max_field
+ * comes before the field past WD_MAX_FIELDS, whichever piece either was met in. */
 static int limits_error(struct wd_reader *r, struct wd_error *err)
 {
+    if (r->big_field)
+        return field_too_large(r, err, r->big_field);
     if (r->too_many_fields) {
         wd_error_set(err, WD_EFORMAT, "record has more than %d fields", WD_MAX_FIELDS);
         return format_error(r, err, r->record_line, WD_MAX_FIELDS + 1);
@@ -351,16 +367,8 @@ static int limits_error(struct wd_reader *r, struct wd_error *err)
     size_t reading = r->csv.entry_pos;
     if (r->csv.pstate == LIBCSV_QUOTE_MAY_CLOSE && reading)
         reading--;
-    if (reading > r->d.max_field || r->big_field) {
-        size_t column = r->big_field ? r->big_field : r->nspans + 1;
-        wd_error_set(err, WD_EFORMAT, "field %zu is larger than the limit of %zu bytes", column,
-                     r->d.max_field);
-        wd_error_detail(err, "The field starts in the record that begins on line %llu.",
-                        (unsigned long long)r->record_line);
-        wd_error_hint(err, "A quote that is never closed makes the rest of the file one field; "
-                           "check the quoting near that line.");
-        return format_error(r, err, r->line, column);
-    }
+    if (reading > r->d.max_field)
+        return field_too_large(r, err, r->nspans + 1);
     return 0;
 }
 

@@ -3,15 +3,18 @@
  *
  * The reader splits a whole line without a quote character itself and gives every other
  * piece to libcsv. A line is only whole when it lies in one read of the stream, so a stream
- * that hands out one byte at a time sends everything through libcsv: that reading is the
- * oracle. Each case generates a file of random lines (plain, quoted, with delimiters, CR,
- * LF and CRLF line ends, blank and all-empty lines, broken quoting, bytes that are not
- * UTF-8, NULs, oversized fields) and asserts that reading it whole, one byte at a time and
- * in odd-sized pieces gives the same records, rows, lines, fields, flags, blank-line count
- * and final error, word for word.
+ * that hands out one byte at a time sends everything after the first line through libcsv
+ * (the first is read whole to sniff the delimiter or skip a byte-order mark): that reading
+ * is one oracle, libcsv's own parse of the whole file the other. Each case generates a
+ * file of random lines (plain, quoted, with delimiters, CR, LF and CRLF line ends, blank
+ * and all-empty lines, broken quoting, bytes that are not UTF-8, NULs, oversized fields)
+ * and asserts that reading it whole, one byte at a time and in odd-sized pieces gives the
+ * same records, rows, lines, fields, flags, blank-line count and final error, word for
+ * word, and that a UTF-8 file read to its end gives libcsv's records.
  */
 #include "testutil.h"
 
+#include <csv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,9 +193,110 @@ static void assert_same_reading(const struct text *want, const struct text *got,
     fail();
 }
 
-/* Reads file whole, a byte at a time and in pieces of step bytes, and compares. */
+/* libcsv's own parse of a whole file, as the reader should see it: each record that is not
+ * all blank written out as "[len]bytes" a field, a line a record. */
+struct libcsv_reading {
+    struct text *out, rec;
+    bool blank;
+};
+
+static void libcsv_field(void *s, size_t len, void *data)
+{
+    struct libcsv_reading *o = data;
+    char head[32];
+    snprintf(head, sizeof(head), "[%zu]", len);
+    put(&o->rec, head, strlen(head));
+    put(&o->rec, s ? s : "", s ? len : 0);
+    for (size_t i = 0; i < len && o->blank; i++)
+        o->blank = ((const char *)s)[i] == ' ' || ((const char *)s)[i] == '\t';
+}
+
+static void libcsv_record(int term, void *data)
+{
+    (void)term;
+    struct libcsv_reading *o = data;
+    if (!o->blank) {
+        put(o->out, o->rec.data, o->rec.len);
+        putc_(o->out, '\n');
+    }
+    o->rec.len = 0;
+    put(&o->rec, "", 0);
+    o->blank = true;
+}
+
+/* As the reader asks of libcsv: no byte is a space to trim. */
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+static void put_record(struct text *out, const struct wd_record *rec)
+{
+    char head[32];
+    for (size_t i = 0; i < rec->nfields; i++) {
+        snprintf(head, sizeof(head), "[%zu]", rec->fields[i].len);
+        put(out, head, strlen(head));
+        put(out, rec->fields[i].value, rec->fields[i].len);
+    }
+    putc_(out, '\n');
+}
+
+/*
+ * The oracle for the first line too, which the reader takes whole even from a stream of
+ * one byte a read (it reads on until the line to sniff from is in): a UTF-8 file the reader
+ * reads to its end must give the records libcsv itself gives, header included.
+ */
+static void assert_as_libcsv(const struct text *file, const struct wd_dialect *d)
+{
+    if (d->encoding != WD_ENCODING_UTF8)
+        return;
+    struct text got = {0}, want = {0};
+    put(&got, "", 0);
+    put(&want, "", 0);
+    struct wd_stream *in = wd_stream_memory("t.csv", file->data, file->len);
+    struct wd_reader *r;
+    struct wd_error err;
+    assert_int_equal(wd_reader_open(&r, in, d, &err), 0);
+    const struct wd_record *rec;
+    int rc = wd_reader_header(r, &rec, &err);
+    if (rc == 0 && rec)
+        put_record(&got, rec);
+    while (rc >= 0 && (rc = wd_reader_next(r, &rec, &err)) == 1)
+        put_record(&got, rec);
+    char delimiter = wd_reader_delimiter(r);
+    wd_reader_free(r);
+    wd_stream_close(in);
+    if (rc == 0) {
+        struct csv_parser p;
+        struct libcsv_reading o = {.out = &want, .blank = true};
+        put(&o.rec, "", 0);
+        assert_int_equal(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
+        csv_set_delim(&p, (unsigned char)delimiter);
+        csv_set_quote(&p, (unsigned char)d->quote);
+        csv_set_space_func(&p, no_space);
+        size_t bom = file->len >= 3 && memcmp(file->data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+        assert_int_equal(
+            csv_parse(&p, file->data + bom, file->len - bom, libcsv_field, libcsv_record, &o),
+            file->len - bom);
+        assert_int_equal(csv_fini(&p, libcsv_field, libcsv_record, &o), 0);
+        csv_free(&p);
+        free(o.rec.data);
+        if (got.len != want.len || memcmp(got.data, want.data, got.len) != 0) {
+            print_error("--- libcsv:\n%.*s\n--- the reader:\n%.*s\n", (int)want.len, want.data,
+                        (int)got.len, got.data);
+            fail_msg("the reader's records differ from libcsv's");
+        }
+    }
+    free(got.data);
+    free(want.data);
+}
+
+/* Reads file whole, a byte at a time and in pieces of step bytes, and compares; and with
+ * libcsv's own reading of it. */
 static void compare_readings(const struct text *file, const struct wd_dialect *d, size_t step)
 {
+    assert_as_libcsv(file, d);
     struct text oracle = {0}, got = {0};
     read_all(&oracle, wd_stream_memory_pieces("trickle.csv", file->data, file->len, 1), d);
     read_all(&got, wd_stream_memory("trickle.csv", file->data, file->len), d);
@@ -284,6 +388,30 @@ static void test_plain_line_with_oversized_field(void **state)
     free(file.data);
 }
 
+/* Found in review: a field over max_field before the field past WD_MAX_FIELDS was named
+ * when the line came in pieces, and the field count when it came whole. */
+static void test_oversized_field_before_too_many_fields(void **state)
+{
+    (void)state;
+    struct text file = {0};
+    put(&file, "a;b\nABCDEFGHIJK", 15);
+    for (int i = 0; i < WD_MAX_FIELDS + 10; i++)
+        putc_(&file, ';');
+    putc_(&file, '\n');
+    struct wd_dialect d;
+    wd_dialect_default(&d);
+    d.delimiter = ';';
+    d.max_field = 10;
+    compare_readings(&file, &d, 5);
+
+    struct text got = {0};
+    read_all(&got, wd_stream_memory("t.csv", file.data, file.len), &d);
+    tu_assert_contains(got.data, "end -6 row 1 line 2 column 1 blank 0: field 1 is larger than "
+                                 "the limit of 10 bytes");
+    free(got.data);
+    free(file.data);
+}
+
 /* Found by the comparison: a byte-order mark before a blank first line hid the line to
  * sniff from a stream that delivers a few bytes at a time, so it fell back to ','. */
 static void test_sniff_after_bom_and_blank_line_in_pieces(void **state)
@@ -326,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_random_files_across_chunks),
         cmocka_unit_test(test_plain_line_with_too_many_fields),
         cmocka_unit_test(test_plain_line_with_oversized_field),
+        cmocka_unit_test(test_oversized_field_before_too_many_fields),
         cmocka_unit_test(test_sniff_after_bom_and_blank_line_in_pieces),
         cmocka_unit_test(test_quoted_field_at_the_limit_in_pieces),
     };

@@ -54,8 +54,8 @@ static bool same_record(const struct wd_record *a, const struct wd_record *b)
 
 /*
  * Reads the input whole and a byte at a time, side by side: the reader splits whole plain
- * lines itself and gives libcsv the rest, and a byte at a time nothing is a whole line, so
- * the two readings must agree on every record, the blank lines and the error.
+ * lines itself and gives libcsv the rest, and a byte at a time no line after the first is
+ * whole, so the two readings must agree on every record, the blank lines and the error.
  */
 static void read_alike(const uint8_t *data, size_t size, const struct wd_dialect *d)
 {
