@@ -1,16 +1,17 @@
 /*
- * test_reader_lines.c - the reader's own splitting of plain lines agrees with libcsv.
+ * test_reader_lines.c - the reader's own splitting of simple lines agrees with libcsv.
  *
- * The reader splits a whole line without a quote character itself and gives every other
- * piece to libcsv. A line is only whole when it lies in one read of the stream, so a stream
- * that hands out one byte at a time sends everything after the first line through libcsv
- * (the first is read whole to sniff the delimiter or skip a byte-order mark): that reading
- * is one oracle, libcsv's own parse of the whole file the other. Each case generates a
- * file of random lines (plain, quoted, with delimiters, CR, LF and CRLF line ends, blank
- * and all-empty lines, broken quoting, bytes that are not UTF-8, NULs, oversized fields)
- * and asserts that reading it whole, one byte at a time and in odd-sized pieces gives the
- * same records, rows, lines, fields, flags, blank-line count and final error, word for
- * word, and that a UTF-8 file read to its end gives libcsv's records.
+ * The reader splits a whole simple line (fields bare, or wholly in quotes with no quote
+ * inside) itself and gives every other piece to libcsv. A line is only whole when it lies
+ * in one read of the stream, so a stream that hands out one byte at a time sends
+ * everything after the first line through libcsv (the first is read whole to sniff the
+ * delimiter or skip a byte-order mark): that reading is one oracle, libcsv's own parse of
+ * the whole file the other. Each case generates a file of random lines (plain, quoted,
+ * every field quoted, with delimiters, CR, LF and CRLF line ends, blank and all-empty
+ * lines, broken quoting, bytes that are not UTF-8, NULs, oversized fields) and asserts
+ * that reading it whole, one byte at a time and in odd-sized pieces gives the same
+ * records, rows, lines, fields, flags, blank-line count and final error, word for word,
+ * and that a UTF-8 file read to its end gives libcsv's records.
  */
 #include "testutil.h"
 
@@ -85,6 +86,8 @@ static const char *line_end(unsigned style)
 }
 
 /* One line of the kinds a unit's file holds, and some it should not. */
+static bool quote_all; /* the file being made quotes its plain values too */
+
 static void random_line(struct text *t, char delim, unsigned style, unsigned most_fields)
 {
     unsigned kind = below(20);
@@ -110,6 +113,10 @@ static void random_line(struct text *t, char delim, unsigned style, unsigned mos
                 plain_value(t, 2);
                 putc_(t, '"');
                 plain_value(t, 2);
+            } else if (quote_all) { /* as tools that quote every field write them */
+                putc_(t, '"');
+                plain_value(t, 6);
+                putc_(t, '"');
             } else {
                 plain_value(t, 6);
             }
@@ -126,6 +133,7 @@ static void random_file(struct text *t, char delim, unsigned lines, unsigned mos
     if (below(8) == 0)
         put(t, "\xEF\xBB\xBF", 3);
     unsigned style = below(4);
+    quote_all = below(4) == 0;
     for (unsigned i = 0; i < lines; i++)
         random_line(t, delim, style, most_fields);
     if (t->len && below(4) == 0) /* no line end after the last line */
@@ -412,6 +420,27 @@ static void test_oversized_field_before_too_many_fields(void **state)
     free(file.data);
 }
 
+/* A field that is one quote character alone opens a quoted field to libcsv; the reader
+ * must not take it for a quoted empty value (nor look past the field for its other end). */
+static void test_lone_quote_field_goes_to_libcsv(void **state)
+{
+    (void)state;
+    const char *csv = "a;b\nx;\"\n";
+    struct text file = {0};
+    put(&file, csv, strlen(csv));
+    struct wd_dialect d;
+    wd_dialect_default(&d);
+    d.delimiter = ';';
+    compare_readings(&file, &d, 3);
+
+    struct text got = {0};
+    read_all(&got, wd_stream_memory("t.csv", file.data, file.len), &d);
+    tu_assert_contains(got.data, "end -6 row 1 line 2 column 2 blank 0: a quoted field is never "
+                                 "closed");
+    free(got.data);
+    free(file.data);
+}
+
 /* Found by the comparison: a byte-order mark before a blank first line hid the line to
  * sniff from a stream that delivers a few bytes at a time, so it fell back to ','. */
 static void test_sniff_after_bom_and_blank_line_in_pieces(void **state)
@@ -455,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_plain_line_with_too_many_fields),
         cmocka_unit_test(test_plain_line_with_oversized_field),
         cmocka_unit_test(test_oversized_field_before_too_many_fields),
+        cmocka_unit_test(test_lone_quote_field_goes_to_libcsv),
         cmocka_unit_test(test_sniff_after_bom_and_blank_line_in_pieces),
         cmocka_unit_test(test_quoted_field_at_the_limit_in_pieces),
     };
