@@ -3,8 +3,8 @@
  *
  * Data flow: the stream fills a fixed chunk, which is taken one physical line at a time,
  * so the reader always knows the line it is on and where each record began. A whole line
- * in the chunk without a quote character, met between records, is split at its delimiters
- * here (split_plain_line): most lines of most files are such lines. Every other piece goes
+ * in the chunk whose fields are bare or wholly in quotes, met between records, is split at
+ * its delimiters here (split_plain_line): most lines of most files are such lines. Every other piece goes
  * to libcsv, which copies each field; the field callback appends it to a per-record arena
  * and the row callback marks the record complete. Both leave the arena alike: the fields
  * end to end, each with its NUL. A complete record is then checked for encoding (and

@@ -2,7 +2,8 @@
  * reader.h - records from a stream of CSV bytes, in bounded memory.
  *
  * The reader reads the dialect a dataset definition names (delimiter, quote, header): it
- * splits a line without quotes itself and parses the rest with libcsv, as libcsv would
+ * splits a simple line (fields bare or wholly quoted) itself and parses the rest with
+ * libcsv, as libcsv would
  * have read them all (tests/test_reader_lines.c holds it to that). It strips a UTF-8
  * byte-order mark, takes LF, CRLF and CR line ends, skips wholly blank lines (Excel leaves
  * them at the end, often as ";;;;"), and hands out one record at a time with its
