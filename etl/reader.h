@@ -3,8 +3,8 @@
  *
  * The reader reads the dialect a dataset definition names (delimiter, quote, header): it
  * splits a simple line (fields bare or wholly quoted) itself and parses the rest with
- * libcsv, as libcsv would
- * have read them all (tests/test_reader_lines.c holds it to that). It strips a UTF-8
+ * libcsv, as libcsv would have read them all (tests/test_reader_lines.c holds it to that).
+ * It strips a UTF-8
  * byte-order mark, takes LF, CRLF and CR line ends, skips wholly blank lines (Excel leaves
  * them at the end, often as ";;;;"), and hands out one record at a time with its
  * data-record number and the physical line where it starts.
