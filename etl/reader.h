@@ -4,10 +4,9 @@
  * The reader reads the dialect a dataset definition names (delimiter, quote, header): it
  * splits a simple line (fields bare or wholly quoted) itself and parses the rest with
  * libcsv, as libcsv would have read them all (tests/test_reader_lines.c holds it to that).
- * It strips a UTF-8
- * byte-order mark, takes LF, CRLF and CR line ends, skips wholly blank lines (Excel leaves
- * them at the end, often as ";;;;"), and hands out one record at a time with its
- * data-record number and the physical line where it starts.
+ * It strips a UTF-8 byte-order mark, takes LF, CRLF and CR line ends, skips wholly blank
+ * lines (Excel leaves them at the end, often as ";;;;"), and hands out one record at a
+ * time with its data-record number and the physical line where it starts.
  *
  * Text in windows-1252 or ISO-8859-1 is transcoded to UTF-8 field by field, so a byte the
  * declared encoding cannot hold is reported at its row and column; the record still comes
