@@ -16,6 +16,7 @@
 #include "testutil.h"
 
 #include <csv.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +354,31 @@ static void test_random_files_across_chunks(void **state)
     free(file.data);
 }
 
+/*
+ * Reads file (';' between fields; max_field bytes a field, or the default for 0) whole, in
+ * pieces of step bytes, a byte at a time and as libcsv, asserts that they agree, and that
+ * the whole reading holds each of the NULL-terminated wants. Frees file's bytes.
+ */
+static void assert_reading(struct text *file, size_t max_field, size_t step, ...)
+{
+    struct wd_dialect d;
+    wd_dialect_default(&d);
+    d.delimiter = ';';
+    if (max_field)
+        d.max_field = max_field;
+    compare_readings(file, &d, step);
+    struct text got = {0};
+    read_all(&got, wd_stream_memory("t.csv", file->data, file->len), &d);
+    va_list ap;
+    va_start(ap, step);
+    const char *want;
+    while ((want = va_arg(ap, const char *)))
+        tu_assert_contains(got.data, want);
+    va_end(ap);
+    free(got.data);
+    free(file->data);
+}
+
 /* A plain line of more fields than a record may have is refused as it is by libcsv. */
 static void test_plain_line_with_too_many_fields(void **state)
 {
@@ -362,17 +388,8 @@ static void test_plain_line_with_too_many_fields(void **state)
     for (int i = 0; i < WD_MAX_FIELDS + 10; i++)
         putc_(&file, ';');
     put(&file, "x\n3;4\n", 6);
-    struct wd_dialect d;
-    wd_dialect_default(&d);
-    d.delimiter = ';';
-    compare_readings(&file, &d, 7);
-
-    struct text got = {0};
-    read_all(&got, wd_stream_memory("t.csv", file.data, file.len), &d);
-    tu_assert_contains(got.data, "record has more than 4096 fields");
-    tu_assert_contains(got.data, "end -6 row 2 line 3 column 4097");
-    free(got.data);
-    free(file.data);
+    assert_reading(&file, 0, 7, "record has more than 4096 fields",
+                   "end -6 row 2 line 3 column 4097", (char *)NULL);
 }
 
 /* A plain line's field over max_field is refused, naming its column. */
@@ -382,18 +399,8 @@ static void test_plain_line_with_oversized_field(void **state)
     const char *csv = "a;b\r\n1;2\r\n3;abcdefghijk\r\n";
     struct text file = {0};
     put(&file, csv, strlen(csv));
-    struct wd_dialect d;
-    wd_dialect_default(&d);
-    d.delimiter = ';';
-    d.max_field = 10;
-    compare_readings(&file, &d, 3);
-
-    struct text got = {0};
-    read_all(&got, wd_stream_memory("t.csv", file.data, file.len), &d);
-    tu_assert_contains(got.data, "row 1 line 2 fields 2: [1 0]1 [1 0]2\n");
-    tu_assert_contains(got.data, "field 2 is larger than the limit of 10 bytes");
-    free(got.data);
-    free(file.data);
+    assert_reading(&file, 10, 3, "row 1 line 2 fields 2: [1 0]1 [1 0]2\n",
+                   "field 2 is larger than the limit of 10 bytes", (char *)NULL);
 }
 
 /* Found in review: a field over max_field before the field past WD_MAX_FIELDS was named
@@ -406,18 +413,10 @@ static void test_oversized_field_before_too_many_fields(void **state)
     for (int i = 0; i < WD_MAX_FIELDS + 10; i++)
         putc_(&file, ';');
     putc_(&file, '\n');
-    struct wd_dialect d;
-    wd_dialect_default(&d);
-    d.delimiter = ';';
-    d.max_field = 10;
-    compare_readings(&file, &d, 5);
-
-    struct text got = {0};
-    read_all(&got, wd_stream_memory("t.csv", file.data, file.len), &d);
-    tu_assert_contains(got.data, "end -6 row 1 line 2 column 1 blank 0: field 1 is larger than "
-                                 "the limit of 10 bytes");
-    free(got.data);
-    free(file.data);
+    assert_reading(&file, 10, 5,
+                   "end -6 row 1 line 2 column 1 blank 0: field 1 is larger than the limit of "
+                   "10 bytes",
+                   (char *)NULL);
 }
 
 /* A field that is one quote character alone opens a quoted field to libcsv; the reader
@@ -428,17 +427,9 @@ static void test_lone_quote_field_goes_to_libcsv(void **state)
     const char *csv = "a;b\nx;\"\n";
     struct text file = {0};
     put(&file, csv, strlen(csv));
-    struct wd_dialect d;
-    wd_dialect_default(&d);
-    d.delimiter = ';';
-    compare_readings(&file, &d, 3);
-
-    struct text got = {0};
-    read_all(&got, wd_stream_memory("t.csv", file.data, file.len), &d);
-    tu_assert_contains(got.data, "end -6 row 1 line 2 column 2 blank 0: a quoted field is never "
-                                 "closed");
-    free(got.data);
-    free(file.data);
+    assert_reading(&file, 0, 3,
+                   "end -6 row 1 line 2 column 2 blank 0: a quoted field is never closed",
+                   (char *)NULL);
 }
 
 /* Found by the comparison: a byte-order mark before a blank first line hid the line to
