@@ -54,20 +54,35 @@ static json_t *field_of(json_t *def, const char *name, size_t *index)
     return NULL;
 }
 
+/*
+ * Opens a warehouse in database dbname whose mappings folder (sub, made for the test) holds
+ * the shipped UMP definition, migrates it, imports the codes and publishes the 2024
+ * sample. Returns the definition's path; *dir is the folder and *def the definition (the
+ * caller frees all three).
+ */
+static char *ump_published(struct warehouse *w, const char *dbname, const char *sub,
+                           char **dir, json_t **def)
+{
+    *dir = tmp_subdir(sub);
+    warehouse_open(w, dbname, *dir, false);
+    *def = json_file(UMP_DEF);
+    char *path = json_write(*def, *dir, "upah_minimum_provinsi.json");
+    wd_expect(w, 0, "db", "migrate");
+    wd_expect(w, 0, "codes", "import");
+    wd_expect(w, 0, "load", "--mapping", "upah_minimum_provinsi", "--arrived", UMP_ARRIVED,
+              UMP_2024);
+    return path;
+}
+
 /* ---- tests ---- */
 
 static void test_definition_adds_field(void **state)
 {
     (void)state;
-    char *dir = tmp_subdir("mappings-add");
     struct warehouse w;
-    warehouse_open(&w, "wd_definition_add", dir, false);
-    json_t *def = json_file(UMP_DEF);
-    char *path = json_write(def, dir, "upah_minimum_provinsi.json");
-    wd_expect(&w, 0, "db", "migrate");
-    wd_expect(&w, 0, "codes", "import");
-    wd_expect(&w, 0, "load", "--mapping", "upah_minimum_provinsi", "--arrived", UMP_ARRIVED,
-              UMP_2024);
+    char *dir;
+    json_t *def;
+    char *path = ump_published(&w, "wd_definition_add", "mappings-add", &dir, &def);
     assert_sql(w.db, "37", "SELECT count(*) FROM walidata.upah_minimum_provinsi");
 
     /* a new field at the end and one in the middle */
@@ -191,15 +206,10 @@ static void test_definition_remove_or_retype_refused(void **state)
          "but the definition says (kode_provinsi,tahun,tanggal_penetapan)",
          "HINT: A published dataset keeps its key"},
     };
-    char *dir = tmp_subdir("mappings-refuse");
     struct warehouse w;
-    warehouse_open(&w, "wd_definition_refused", dir, false);
-    json_t *def = json_file(UMP_DEF);
-    char *path = json_write(def, dir, "upah_minimum_provinsi.json");
-    wd_expect(&w, 0, "db", "migrate");
-    wd_expect(&w, 0, "codes", "import");
-    wd_expect(&w, 0, "load", "--mapping", "upah_minimum_provinsi", "--arrived", UMP_ARRIVED,
-              UMP_2024);
+    char *dir;
+    json_t *def;
+    char *path = ump_published(&w, "wd_definition_refused", "mappings-refuse", &dir, &def);
     char *columns = sql(w.db, "SELECT string_agg(column_name || ' ' || data_type, ',' ORDER BY "
                               "ordinal_position) FROM information_schema.columns WHERE "
                               "table_schema = 'walidata' AND table_name = "
