@@ -60,8 +60,8 @@ static json_t *field_of(json_t *def, const char *name, size_t *index)
  * sample. Returns the definition's path; *dir is the folder and *def the definition (the
  * caller frees all three).
  */
-static char *ump_published(struct warehouse *w, const char *dbname, const char *sub,
-                           char **dir, json_t **def)
+static char *ump_published(struct warehouse *w, const char *dbname, const char *sub, char **dir,
+                           json_t **def)
 {
     *dir = tmp_subdir(sub);
     warehouse_open(w, dbname, *dir, false);
